@@ -1,0 +1,211 @@
+"""The competence tree, the National Occupational Standards under it, and learning."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+
+from roles.models import split_lines
+
+# Codes appear in addresses, so they are limited to characters that need no escaping.
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9.\-]*$",
+    _("Use letters, digits, dots and hyphens only, starting with a letter or digit."),
+)
+
+
+class Kind(models.TextChoices):
+    SECTION = "section", _("Section")
+    SUBSECTION = "subsection", _("Subsection")
+    STATEMENT = "statement", _("Competence")
+
+
+class Competence(MPTTModel):
+    """One node of the competence tree.
+
+    Sections sit at the top (the six NHS Knowledge and Skills Framework core
+    dimensions and the service-specific ones), subsections group related statements,
+    and competence statements are the leaves that roles require. Each node keeps a
+    stable code: re-ordering the tree never changes an address.
+    """
+
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        validators=[code_validator],
+        help_text=_("Stable reference used in addresses, e.g. COM.1.2. Do not reuse old codes."),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    parent = TreeForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+        help_text=_("Leave empty for a section."),
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    knowledge = models.TextField(
+        _("knowledge indicators"),
+        blank=True,
+        help_text=_("What a person knows and understands. One indicator per line."),
+    )
+    skills = models.TextField(
+        _("skills indicators"),
+        blank=True,
+        help_text=_("What a person can do. One indicator per line."),
+    )
+    standards = models.ManyToManyField(
+        "Standard",
+        blank=True,
+        related_name="competences",
+        verbose_name=_("National Occupational Standards"),
+    )
+
+    class MPTTMeta:
+        # Siblings keep the order editors give them; no automatic sorting.
+        order_insertion_by = []
+
+    class Meta:
+        ordering = ["tree_id", "lft"]
+        verbose_name = _("competence")
+        verbose_name_plural = _("competences")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="section") & Q(parent__isnull=True))
+                | (Q(kind__in=["subsection", "statement"]) & Q(parent__isnull=False)),
+                name="competence_sections_are_roots",
+                violation_error_message=_(
+                    "Sections have no parent; subsections and competences must have one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(code=""), name="competence_code_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("competences:competence-detail", kwargs={"code": self.code})
+
+    @property
+    def is_statement(self) -> bool:
+        return self.kind == Kind.STATEMENT
+
+    @property
+    def is_section(self) -> bool:
+        return self.kind == Kind.SECTION
+
+    @property
+    def knowledge_list(self) -> list[str]:
+        return split_lines(self.knowledge)
+
+    @property
+    def skills_list(self) -> list[str]:
+        return split_lines(self.skills)
+
+
+class StandardStatus(models.TextChoices):
+    CURRENT = "current", _("Current")
+    LEGACY = "legacy", _("Legacy")
+
+
+class Standard(models.Model):
+    """A National Occupational Standard (NOS) that underpins competences.
+
+    Short codes repeat across suites (AF1 is one thing in Community Justice and
+    another in Drug and Alcohol), so a code is unique only within its suite and the
+    address uses a separate reference that is unique everywhere.
+    """
+
+    code = models.CharField(_("code"), max_length=30)
+    reference = models.CharField(
+        _("address reference"),
+        max_length=60,
+        unique=True,
+        validators=[code_validator],
+        help_text=_(
+            "Used in this site's address for the standard. Usually the code; add the suite "
+            "when two suites share a code (e.g. AF1-DANOS)."
+        ),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    suite = models.CharField(_("suite"), max_length=150)
+    organisation = models.CharField(
+        _("developing organisation"), max_length=120, help_text=_("e.g. Skills for Health.")
+    )
+    url = models.URLField(_("address of the published standard"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=StandardStatus.choices, default=StandardStatus.CURRENT
+    )
+
+    class Meta:
+        ordering = ["code", "suite"]
+        verbose_name = _("National Occupational Standard")
+        verbose_name_plural = _("National Occupational Standards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "suite"],
+                name="standard_code_unique_in_suite",
+                violation_error_message=_("This suite already has a standard with that code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=StandardStatus.values), name="standard_known_status"
+            ),
+            models.CheckConstraint(condition=~Q(url=""), name="standard_has_address"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("competences:standard-detail", kwargs={"code": self.reference})
+
+
+class LearningKind(models.TextChoices):
+    QUALIFICATION = "qualification", _("Qualification")
+    APPRENTICESHIP = "apprenticeship", _("Apprenticeship")
+    COURSE = "course", _("Course")
+    FRAMEWORK = "framework", _("Training framework")
+
+
+class LearningOpportunity(models.Model):
+    """A qualification, apprenticeship, course or training framework that develops competences."""
+
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LearningKind.choices)
+    level = models.CharField(
+        _("level"),
+        max_length=60,
+        blank=True,
+        help_text=_("The qualification's own level, e.g. “Level 3” or “Masters”."),
+    )
+    provider = models.CharField(_("provider or owner"), max_length=200, blank=True)
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    competences = models.ManyToManyField(
+        Competence,
+        blank=True,
+        related_name="learning_opportunities",
+        verbose_name=_("competences it develops"),
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("learning opportunity")
+        verbose_name_plural = _("learning opportunities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=LearningKind.values), name="learning_known_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

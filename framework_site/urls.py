@@ -1,0 +1,15 @@
+"""The site's addresses. Page addresses follow the design's page map and never change."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = settings.SERVICE_NAME
+admin.site.site_title = settings.SERVICE_NAME
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("roles.urls")),
+    path("", include("competences.urls")),
+    path("pathways/", include("pathways.urls")),
+]

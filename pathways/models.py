@@ -1,0 +1,68 @@
+"""Moves between role profiles: the framework's career pathways."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MoveKind(models.TextChoices):
+    VERTICAL = "vertical", _("Up a level")
+    LATERAL = "lateral", _("Sideways")
+
+
+class ProgressionQuerySet(models.QuerySet):
+    def vertical(self) -> "ProgressionQuerySet":
+        """Moves to a role at a higher career framework level."""
+        return self.filter(kind=MoveKind.VERTICAL)
+
+    def lateral(self) -> "ProgressionQuerySet":
+        """Moves to a role at the same level, usually in another service area."""
+        return self.filter(kind=MoveKind.LATERAL)
+
+
+class Progression(models.Model):
+    """A recognised move from one role profile to another.
+
+    Vertical moves go up a level; lateral moves go sideways, usually into another
+    service area at the same level. The note says what the move takes.
+    """
+
+    from_role = models.ForeignKey(
+        "roles.RoleProfile",
+        on_delete=models.CASCADE,
+        related_name="moves_out",
+        verbose_name=_("from role"),
+    )
+    to_role = models.ForeignKey(
+        "roles.RoleProfile",
+        on_delete=models.CASCADE,
+        related_name="moves_in",
+        verbose_name=_("to role"),
+    )
+    kind = models.CharField(_("kind of move"), max_length=10, choices=MoveKind.choices)
+    note = models.TextField(_("what the move takes"), blank=True)
+
+    objects = ProgressionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["from_role__level__number", "from_role__title", "to_role__title"]
+        verbose_name = _("progression")
+        verbose_name_plural = _("progressions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_role", "to_role"],
+                name="progression_once_per_pair",
+                violation_error_message=_("That move is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_role=F("to_role")),
+                name="progression_not_to_same_role",
+                violation_error_message=_("A move must go to a different role."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=MoveKind.values), name="progression_known_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} move"

@@ -1,0 +1,46 @@
+"""Load the framework's seed content from fixtures/ (areas, levels, standards, the
+competence tree, learning, role profiles and progressions).
+
+Idempotent: items are matched on their natural keys and updated in place, so running
+it twice gives the same database. The whole load is one transaction and the tree is
+rebuilt and checked before it commits.
+Use --if-empty to load only into a new database (make run does).
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from roles.services import FIXTURES_DIR, ContentError, framework_is_empty, framework_load
+
+
+class Command(BaseCommand):
+    help = "Load the seed content from fixtures/ (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--path", type=Path, default=FIXTURES_DIR, help="Folder holding the seed files."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change, then roll back."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds framework content.",
+        )
+
+    def handle(self, *args, path, dry_run=False, if_empty=False, **options):
+        if if_empty and not framework_is_empty():
+            self.stdout.write("The database already holds framework content; nothing loaded.")
+            return
+        try:
+            report = framework_load(directory=path, dry_run=dry_run)
+        except ContentError as error:
+            raise CommandError(f"Seed content not loaded: {error}") from error
+        for line in report.lines():
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Loaded the framework from {path.name}/."))

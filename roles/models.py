@@ -1,0 +1,279 @@
+"""Service areas, career framework levels and the role profiles that sit on them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def split_lines(text: str) -> list[str]:
+    """The non-empty lines of a multi-line text field, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Area(models.Model):
+    """A non-custodial health and justice service area.
+
+    There are four: Liaison and Diversion; Healthcare in Criminal Court Settings;
+    Mental Health Treatment Requirements; RECONNECT and Enhanced RECONNECT. A role
+    profile belongs to one or more of them.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    short_name = models.CharField(
+        _("short name"), max_length=40, help_text=_("Used in tables and tags, e.g. “L&D”.")
+    )
+    summary = models.CharField(
+        _("summary"), max_length=300, help_text=_("One sentence on what the service does.")
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What the service does and who it serves. Separate paragraphs with a blank line."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order in lists; lower comes first.")
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("roles:area-detail", kwargs={"slug": self.slug})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.description.split("\n\n") if p.strip()]
+
+
+class Level(models.Model):
+    """A level of the Skills for Health Career Framework (1 to 9).
+
+    Levels describe responsibility, autonomy, knowledge and supervision, not pay.
+    The framework's role profiles use levels 2 to 8.
+    """
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name = models.CharField(_("usual name"), max_length=80)
+    descriptor = models.TextField(
+        _("descriptor"),
+        help_text=_("What work at this level involves. Separate paragraphs with a blank line."),
+    )
+    indicative_band = models.CharField(
+        _("indicative Agenda for Change band"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Shown only as indicative: Agenda for Change bands are a different scale and "
+            "must not be used to set pay."
+        ),
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1) & Q(number__lte=9),
+                name="level_number_between_1_and_9",
+                violation_error_message=_("A career framework level is a number from 1 to 9."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Level {self.number}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("roles:level-detail", kwargs={"number": self.number})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.descriptor.split("\n\n") if p.strip()]
+
+
+class RoleProfileQuerySet(models.QuerySet):
+    def at_level(self, number: int) -> "RoleProfileQuerySet":
+        """Role profiles whose career framework level is ``number``."""
+        return self.filter(level__number=number)
+
+    def in_area(self, slug: str) -> "RoleProfileQuerySet":
+        """Role profiles that belong to the area with ``slug`` (among any others)."""
+        return self.filter(areas__slug=slug)
+
+    def with_lived_experience_route(self) -> "RoleProfileQuerySet":
+        """Role profiles that offer a route in for people with lived experience."""
+        return self.filter(lived_experience_route=True)
+
+
+class RoleProfile(models.Model):
+    """A competence-based role profile: one job in the framework, at one level.
+
+    It says what the role is for, what the post holder does, how people get into it
+    and keep developing, and which competences it needs at which proficiency.
+    """
+
+    title = models.CharField(_("title"), max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    code = models.CharField(
+        _("short code"),
+        max_length=20,
+        unique=True,
+        help_text=_("A short stable reference such as LD-PRAC-5."),
+    )
+    level = models.ForeignKey(
+        Level, on_delete=models.PROTECT, related_name="roles", verbose_name=_("level")
+    )
+    areas = models.ManyToManyField(Area, related_name="roles", verbose_name=_("areas"))
+    purpose = models.TextField(_("purpose and scope"))
+    responsibilities = models.TextField(
+        _("key responsibilities"), help_text=_("One responsibility per line.")
+    )
+    entry_requirements = models.TextField(_("entry requirements"))
+    education_and_training = models.TextField(_("education and training"))
+    continuing_development = models.TextField(_("continuing professional development"))
+    typical_job_titles = models.TextField(
+        _("typical job titles"), blank=True, help_text=_("One title per line.")
+    )
+    lived_experience_route = models.BooleanField(
+        _("lived-experience route"),
+        default=False,
+        help_text=_("Tick when the role welcomes people with lived experience of the justice system."),
+    )
+    lived_experience_text = models.TextField(
+        _("about the lived-experience route"),
+        blank=True,
+        help_text=_("Required when the lived-experience route is ticked."),
+    )
+    registered_profession = models.BooleanField(
+        _("registered profession"),
+        default=False,
+        help_text=_("Tick when post holders must be registered with a professional regulator."),
+    )
+    competences = models.ManyToManyField(
+        "competences.Competence",
+        through="RoleCompetence",
+        related_name="roles",
+        verbose_name=_("competences"),
+    )
+
+    objects = RoleProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["level__number", "title"]
+        verbose_name = _("role profile")
+        verbose_name_plural = _("role profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lived_experience_route=False) | ~Q(lived_experience_text=""),
+                name="role_lived_experience_route_described",
+                violation_error_message=_(
+                    "Describe the lived-experience route, or untick it."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("roles:role-detail", kwargs={"slug": self.slug})
+
+    @property
+    def responsibility_list(self) -> list[str]:
+        return split_lines(self.responsibilities)
+
+    @property
+    def job_title_list(self) -> list[str]:
+        return split_lines(self.typical_job_titles)
+
+
+class Proficiency(models.IntegerChoices):
+    """How deeply a role must hold a competence; the numbers order them."""
+
+    AWARENESS = 1, _("Awareness")
+    WORKING = 2, _("Working")
+    PROFICIENT = 3, _("Proficient")
+    EXPERT = 4, _("Expert")
+
+
+class Requirement(models.TextChoices):
+    ESSENTIAL = "essential", _("Essential")
+    DESIRABLE = "desirable", _("Desirable")
+
+
+class RoleCompetence(models.Model):
+    """A competence statement that a role profile needs, and how deeply.
+
+    Proficiency is ordered (awareness < working < proficient < expert) so that a move
+    between roles can show competences that deepen, not only ones that are new.
+    """
+
+    role = models.ForeignKey(
+        RoleProfile,
+        on_delete=models.CASCADE,
+        related_name="requirements",
+        verbose_name=_("role profile"),
+    )
+    competence = models.ForeignKey(
+        "competences.Competence",
+        on_delete=models.PROTECT,
+        related_name="requirements",
+        verbose_name=_("competence"),
+    )
+    proficiency = models.PositiveSmallIntegerField(
+        _("required proficiency"), choices=Proficiency.choices, default=Proficiency.WORKING
+    )
+    requirement = models.CharField(
+        _("essential or desirable"),
+        max_length=10,
+        choices=Requirement.choices,
+        default=Requirement.ESSENTIAL,
+    )
+
+    class Meta:
+        ordering = ["role", "competence__tree_id", "competence__lft"]
+        verbose_name = _("role competence")
+        verbose_name_plural = _("role competences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "competence"],
+                name="role_competence_once_per_role",
+                violation_error_message=_("This role already lists that competence."),
+            ),
+            models.CheckConstraint(
+                condition=Q(proficiency__gte=Proficiency.AWARENESS)
+                & Q(proficiency__lte=Proficiency.EXPERT),
+                name="role_competence_known_proficiency",
+            ),
+            models.CheckConstraint(
+                condition=Q(requirement__in=Requirement.values),
+                name="role_competence_known_requirement",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_requirement_display()}, {self.get_proficiency_display()}"
+
+    @property
+    def is_essential(self) -> bool:
+        return self.requirement == Requirement.ESSENTIAL
+
+    def clean(self):
+        competence = getattr(self, "competence", None)
+        if competence is not None and not competence.is_statement:
+            raise ValidationError(
+                {
+                    "competence": _(
+                        "Choose a competence statement, not a section or subsection: "
+                        "roles are matched at statement level."
+                    )
+                }
+            )
