@@ -84,9 +84,7 @@ class Competence(MPTTModel):
                     "Sections have no parent; subsections and competences must have one."
                 ),
             ),
-            models.CheckConstraint(
-                condition=~Q(code=""), name="competence_code_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(code=""), name="competence_code_not_empty"),
         ]
 
     def __str__(self):

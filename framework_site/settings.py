@@ -31,7 +31,9 @@ def database_from_url(url: str) -> dict:
     """Turn DATABASE_URL (postgres://user:password@host:port/name) into a DATABASES entry."""
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// URL, not {parsed.scheme}://")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must be a postgres:// URL, not {parsed.scheme}://"
+        )
     options = {}
     for pair in filter(None, parsed.query.split("&")):
         key, _sep, value = pair.partition("=")
@@ -51,10 +53,12 @@ def database_from_url(url: str) -> dict:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# A developer's machine or the test suite: no real secrets, no TLS in front.
+LOCAL = env_bool("DJANGO_LOCAL", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("DJANGO_LOCAL", False):
+    if not DEBUG and not LOCAL:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off. "
             "For local use set DJANGO_DEBUG=1 or DJANGO_LOCAL=1 (the Makefile does)."
@@ -141,11 +145,14 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
-# Static files: our own files plus the compiled NHS.UK frontend, installed by npm at set-up.
-NHSUK_FRONTEND_DIST = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+# Static files: our own, plus the compiled NHS.UK frontend that `make install` copies out
+# of the npm package into build/frontend.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+FRONTEND_BUILD = BASE_DIR / "build" / "frontend"
+STATICFILES_DIRS = [BASE_DIR / "static", FRONTEND_BUILD / "static"]
+# The NHS.UK CSS asks for its icons at /assets/images/..., so those are served from the root.
+WHITENOISE_ROOT = FRONTEND_BUILD / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -165,7 +172,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-if not DEBUG:
+if not DEBUG and not LOCAL:
     # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -1,5 +1,6 @@
 """Moves between role profiles: the framework's career pathways."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -66,3 +67,19 @@ class Progression(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} move"
+
+    def clean(self):
+        """A vertical move goes up a level; a lateral move stays on the same level."""
+        if not (self.from_role_id and self.to_role_id):
+            return
+        if self.from_role_id == self.to_role_id:
+            raise ValidationError({"to_role": _("A move must go to a different role.")})
+        start, end = self.from_role.level.number, self.to_role.level.number
+        if self.kind == MoveKind.VERTICAL and end <= start:
+            raise ValidationError(
+                {"kind": _("A vertical move must go to a role at a higher level.")}
+            )
+        if self.kind == MoveKind.LATERAL and end != start:
+            raise ValidationError(
+                {"kind": _("A lateral move stays on the same level; this one changes level.")}
+            )

@@ -31,7 +31,9 @@ class Area(models.Model):
     description = models.TextField(
         _("description"),
         blank=True,
-        help_text=_("What the service does and who it serves. Separate paragraphs with a blank line."),
+        help_text=_(
+            "What the service does and who it serves. Separate paragraphs with a blank line."
+        ),
     )
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Order in lists; lower comes first.")
@@ -145,7 +147,9 @@ class RoleProfile(models.Model):
     lived_experience_route = models.BooleanField(
         _("lived-experience route"),
         default=False,
-        help_text=_("Tick when the role welcomes people with lived experience of the justice system."),
+        help_text=_(
+            "Tick when the role welcomes people with lived experience of the justice system."
+        ),
     )
     lived_experience_text = models.TextField(
         _("about the lived-experience route"),
@@ -174,9 +178,7 @@ class RoleProfile(models.Model):
             models.CheckConstraint(
                 condition=Q(lived_experience_route=False) | ~Q(lived_experience_text=""),
                 name="role_lived_experience_route_described",
-                violation_error_message=_(
-                    "Describe the lived-experience route, or untick it."
-                ),
+                violation_error_message=_("Describe the lived-experience route, or untick it."),
             ),
         ]
 

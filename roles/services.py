@@ -114,7 +114,10 @@ def _tree_nodes(items: list, standards: dict, where: str, depth: int = 0) -> lis
 def _load_reference_data(directory: Path, report: LoadReport) -> None:
     for item in _read(directory / "areas.yaml") or []:
         _upsert(
-            report, "Areas", Area, {"slug": item["slug"]},
+            report,
+            "Areas",
+            Area,
+            {"slug": item["slug"]},
             {
                 "name": item["name"],
                 "short_name": item["short_name"],
@@ -126,7 +129,10 @@ def _load_reference_data(directory: Path, report: LoadReport) -> None:
         )
     for item in _read(directory / "levels.yaml") or []:
         _upsert(
-            report, "Levels", Level, {"number": item["number"]},
+            report,
+            "Levels",
+            Level,
+            {"number": item["number"]},
             {
                 "name": item["name"],
                 "descriptor": _lines(item.get("descriptor")),
@@ -136,7 +142,10 @@ def _load_reference_data(directory: Path, report: LoadReport) -> None:
         )
     for item in _read(directory / "standards.yaml") or []:
         _upsert(
-            report, "Standards", Standard, {"code": item["code"], "suite": item["suite"]},
+            report,
+            "Standards",
+            Standard,
+            {"code": item["code"], "suite": item["suite"]},
             {
                 "reference": item.get("reference", item["code"]),
                 "title": item["title"].strip(),
@@ -160,7 +169,10 @@ def _load_competences(directory: Path, report: LoadReport) -> None:
     for item in _read(directory / "learning.yaml") or []:
         where = f"learning.yaml {item.get('title')}"
         learning = _upsert(
-            report, "Learning opportunities", LearningOpportunity, {"title": item["title"]},
+            report,
+            "Learning opportunities",
+            LearningOpportunity,
+            {"title": item["title"]},
             {
                 "kind": item["kind"],
                 "level": item.get("level", ""),
@@ -186,7 +198,10 @@ def _load_role(path: Path, report: LoadReport, competences: dict) -> None:
     except (Level.DoesNotExist, KeyError) as error:
         raise ContentError(f"{where}: unknown level {item.get('level')!r}") from error
     role = _upsert(
-        report, "Role profiles", RoleProfile, {"slug": item["slug"]},
+        report,
+        "Role profiles",
+        RoleProfile,
+        {"slug": item["slug"]},
         {
             "title": item["title"].strip(),
             "code": item["code"],
@@ -230,7 +245,9 @@ def _load_role(path: Path, report: LoadReport, competences: dict) -> None:
             report.add("Role competences", "updated")
     for code, (proficiency, requirement) in wanted.items():
         _upsert(
-            report, "Role competences", RoleCompetence,
+            report,
+            "Role competences",
+            RoleCompetence,
             {"role": role, "competence": competences[code]},
             {"proficiency": proficiency, "requirement": requirement},
             f"{where} {code}",
@@ -244,7 +261,9 @@ def _load_progressions(directory: Path, report: LoadReport) -> None:
         if item.get("from") not in roles or item.get("to") not in roles:
             raise ContentError(f"{where}: unknown role")
         _upsert(
-            report, "Progressions", Progression,
+            report,
+            "Progressions",
+            Progression,
             {"from_role": roles[item["from"]], "to_role": roles[item["to"]]},
             {"kind": item["kind"], "note": _lines(item.get("note"))},
             where,

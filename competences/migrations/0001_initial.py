@@ -7,80 +7,246 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, verbose_name='code')),
-                ('reference', models.CharField(help_text="Used in this site's address for the standard. Usually the code; add the suite when two suites share a code (e.g. AF1-DANOS).", max_length=60, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9.\\-]*$', 'Use letters, digits, dots and hyphens only, starting with a letter or digit.')], verbose_name='address reference')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('suite', models.CharField(max_length=150, verbose_name='suite')),
-                ('organisation', models.CharField(help_text='e.g. Skills for Health.', max_length=120, verbose_name='developing organisation')),
-                ('url', models.URLField(max_length=500, verbose_name='address of the published standard')),
-                ('status', models.CharField(choices=[('current', 'Current'), ('legacy', 'Legacy')], default='current', max_length=10, verbose_name='status')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, verbose_name="code")),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text="Used in this site's address for the standard. Usually the code; add the suite when two suites share a code (e.g. AF1-DANOS).",
+                        max_length=60,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9.\\-]*$",
+                                "Use letters, digits, dots and hyphens only, starting with a letter or digit.",
+                            )
+                        ],
+                        verbose_name="address reference",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("suite", models.CharField(max_length=150, verbose_name="suite")),
+                (
+                    "organisation",
+                    models.CharField(
+                        help_text="e.g. Skills for Health.",
+                        max_length=120,
+                        verbose_name="developing organisation",
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        max_length=500, verbose_name="address of the published standard"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("current", "Current"), ("legacy", "Legacy")],
+                        default="current",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'National Occupational Standard',
-                'verbose_name_plural': 'National Occupational Standards',
-                'ordering': ['code', 'suite'],
-                'constraints': [models.UniqueConstraint(fields=('code', 'suite'), name='standard_code_unique_in_suite', violation_error_message='This suite already has a standard with that code.'), models.CheckConstraint(condition=models.Q(('status__in', ['current', 'legacy'])), name='standard_known_status'), models.CheckConstraint(condition=models.Q(('url', ''), _negated=True), name='standard_has_address')],
+                "verbose_name": "National Occupational Standard",
+                "verbose_name_plural": "National Occupational Standards",
+                "ordering": ["code", "suite"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("code", "suite"),
+                        name="standard_code_unique_in_suite",
+                        violation_error_message="This suite already has a standard with that code.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["current", "legacy"])),
+                        name="standard_known_status",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("url", ""), _negated=True), name="standard_has_address"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Competence',
+            name="Competence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Stable reference used in addresses, e.g. COM.1.2. Do not reuse old codes.', max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9.\\-]*$', 'Use letters, digits, dots and hyphens only, starting with a letter or digit.')], verbose_name='code')),
-                ('kind', models.CharField(choices=[('section', 'Section'), ('subsection', 'Subsection'), ('statement', 'Competence')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('knowledge', models.TextField(blank=True, help_text='What a person knows and understands. One indicator per line.', verbose_name='knowledge indicators')),
-                ('skills', models.TextField(blank=True, help_text='What a person can do. One indicator per line.', verbose_name='skills indicators')),
-                ('lft', models.PositiveIntegerField(editable=False)),
-                ('rght', models.PositiveIntegerField(editable=False)),
-                ('tree_id', models.PositiveIntegerField(db_index=True, editable=False)),
-                ('level', models.PositiveIntegerField(editable=False)),
-                ('parent', mptt.fields.TreeForeignKey(blank=True, help_text='Leave empty for a section.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='competences.competence', verbose_name='parent')),
-                ('standards', models.ManyToManyField(blank=True, related_name='competences', to='competences.standard', verbose_name='National Occupational Standards')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Stable reference used in addresses, e.g. COM.1.2. Do not reuse old codes.",
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9.\\-]*$",
+                                "Use letters, digits, dots and hyphens only, starting with a letter or digit.",
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("section", "Section"),
+                            ("subsection", "Subsection"),
+                            ("statement", "Competence"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "knowledge",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a person knows and understands. One indicator per line.",
+                        verbose_name="knowledge indicators",
+                    ),
+                ),
+                (
+                    "skills",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a person can do. One indicator per line.",
+                        verbose_name="skills indicators",
+                    ),
+                ),
+                ("lft", models.PositiveIntegerField(editable=False)),
+                ("rght", models.PositiveIntegerField(editable=False)),
+                ("tree_id", models.PositiveIntegerField(db_index=True, editable=False)),
+                ("level", models.PositiveIntegerField(editable=False)),
+                (
+                    "parent",
+                    mptt.fields.TreeForeignKey(
+                        blank=True,
+                        help_text="Leave empty for a section.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="competences.competence",
+                        verbose_name="parent",
+                    ),
+                ),
+                (
+                    "standards",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="competences",
+                        to="competences.standard",
+                        verbose_name="National Occupational Standards",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'competence',
-                'verbose_name_plural': 'competences',
-                'ordering': ['tree_id', 'lft'],
+                "verbose_name": "competence",
+                "verbose_name_plural": "competences",
+                "ordering": ["tree_id", "lft"],
             },
         ),
         migrations.CreateModel(
-            name='LearningOpportunity',
+            name="LearningOpportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, unique=True, verbose_name='title')),
-                ('kind', models.CharField(choices=[('qualification', 'Qualification'), ('apprenticeship', 'Apprenticeship'), ('course', 'Course'), ('framework', 'Training framework')], max_length=20, verbose_name='kind')),
-                ('level', models.CharField(blank=True, help_text="The qualification's own level, e.g. “Level 3” or “Masters”.", max_length=60, verbose_name='level')),
-                ('provider', models.CharField(blank=True, max_length=200, verbose_name='provider or owner')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='address')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('competences', models.ManyToManyField(blank=True, related_name='learning_opportunities', to='competences.competence', verbose_name='competences it develops')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, unique=True, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("qualification", "Qualification"),
+                            ("apprenticeship", "Apprenticeship"),
+                            ("course", "Course"),
+                            ("framework", "Training framework"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        help_text="The qualification's own level, e.g. “Level 3” or “Masters”.",
+                        max_length=60,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(blank=True, max_length=200, verbose_name="provider or owner"),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="address")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "competences",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="learning_opportunities",
+                        to="competences.competence",
+                        verbose_name="competences it develops",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'learning opportunity',
-                'verbose_name_plural': 'learning opportunities',
-                'ordering': ['title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['qualification', 'apprenticeship', 'course', 'framework'])), name='learning_known_kind')],
+                "verbose_name": "learning opportunity",
+                "verbose_name_plural": "learning opportunities",
+                "ordering": ["title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind__in", ["qualification", "apprenticeship", "course", "framework"])
+                        ),
+                        name="learning_known_kind",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='competence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'section'), ('parent__isnull', True)), models.Q(('kind__in', ['subsection', 'statement']), ('parent__isnull', False)), _connector='OR'), name='competence_sections_are_roots', violation_error_message='Sections have no parent; subsections and competences must have one.'),
+            model_name="competence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "section"), ("parent__isnull", True)),
+                    models.Q(("kind__in", ["subsection", "statement"]), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="competence_sections_are_roots",
+                violation_error_message="Sections have no parent; subsections and competences must have one.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='competence',
-            constraint=models.CheckConstraint(condition=models.Q(('code', ''), _negated=True), name='competence_code_not_empty'),
+            model_name="competence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code", ""), _negated=True), name="competence_code_not_empty"
+            ),
         ),
     ]

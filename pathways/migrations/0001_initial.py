@@ -5,28 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('roles', '0001_initial'),
+        ("roles", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Progression',
+            name="Progression",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('vertical', 'Up a level'), ('lateral', 'Sideways')], max_length=10, verbose_name='kind of move')),
-                ('note', models.TextField(blank=True, verbose_name='what the move takes')),
-                ('from_role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moves_out', to='roles.roleprofile', verbose_name='from role')),
-                ('to_role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moves_in', to='roles.roleprofile', verbose_name='to role')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("vertical", "Up a level"), ("lateral", "Sideways")],
+                        max_length=10,
+                        verbose_name="kind of move",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="what the move takes")),
+                (
+                    "from_role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moves_out",
+                        to="roles.roleprofile",
+                        verbose_name="from role",
+                    ),
+                ),
+                (
+                    "to_role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moves_in",
+                        to="roles.roleprofile",
+                        verbose_name="to role",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'progression',
-                'verbose_name_plural': 'progressions',
-                'ordering': ['from_role__level__number', 'from_role__title', 'to_role__title'],
-                'constraints': [models.UniqueConstraint(fields=('from_role', 'to_role'), name='progression_once_per_pair', violation_error_message='That move is already recorded.'), models.CheckConstraint(condition=models.Q(('from_role', models.F('to_role')), _negated=True), name='progression_not_to_same_role', violation_error_message='A move must go to a different role.'), models.CheckConstraint(condition=models.Q(('kind__in', ['vertical', 'lateral'])), name='progression_known_kind')],
+                "verbose_name": "progression",
+                "verbose_name_plural": "progressions",
+                "ordering": ["from_role__level__number", "from_role__title", "to_role__title"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("from_role", "to_role"),
+                        name="progression_once_per_pair",
+                        violation_error_message="That move is already recorded.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("from_role", models.F("to_role")), _negated=True),
+                        name="progression_not_to_same_role",
+                        violation_error_message="A move must go to a different role.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["vertical", "lateral"])),
+                        name="progression_known_kind",
+                    ),
+                ],
             },
         ),
     ]

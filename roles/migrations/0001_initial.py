@@ -5,106 +5,290 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('competences', '0001_initial'),
+        ("competences", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='name')),
-                ('short_name', models.CharField(help_text='Used in tables and tags, e.g. “L&D”.', max_length=40, verbose_name='short name')),
-                ('summary', models.CharField(help_text='One sentence on what the service does.', max_length=300, verbose_name='summary')),
-                ('description', models.TextField(blank=True, help_text='What the service does and who it serves. Separate paragraphs with a blank line.', verbose_name='description')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order in lists; lower comes first.', verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(
+                        help_text="Used in tables and tags, e.g. “L&D”.",
+                        max_length=40,
+                        verbose_name="short name",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.CharField(
+                        help_text="One sentence on what the service does.",
+                        max_length=300,
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the service does and who it serves. Separate paragraphs with a blank line.",
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Order in lists; lower comes first.",
+                        verbose_name="position",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'area',
-                'verbose_name_plural': 'areas',
-                'ordering': ['position', 'name'],
+                "verbose_name": "area",
+                "verbose_name_plural": "areas",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Level',
+            name="Level",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='number')),
-                ('name', models.CharField(max_length=80, verbose_name='usual name')),
-                ('descriptor', models.TextField(help_text='What work at this level involves. Separate paragraphs with a blank line.', verbose_name='descriptor')),
-                ('indicative_band', models.CharField(blank=True, help_text='Shown only as indicative: Agenda for Change bands are a different scale and must not be used to set pay.', max_length=40, verbose_name='indicative Agenda for Change band')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="number")),
+                ("name", models.CharField(max_length=80, verbose_name="usual name")),
+                (
+                    "descriptor",
+                    models.TextField(
+                        help_text="What work at this level involves. Separate paragraphs with a blank line.",
+                        verbose_name="descriptor",
+                    ),
+                ),
+                (
+                    "indicative_band",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown only as indicative: Agenda for Change bands are a different scale and must not be used to set pay.",
+                        max_length=40,
+                        verbose_name="indicative Agenda for Change band",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'level',
-                'verbose_name_plural': 'levels',
-                'ordering': ['number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('number__gte', 1), ('number__lte', 9)), name='level_number_between_1_and_9', violation_error_message='A career framework level is a number from 1 to 9.')],
+                "verbose_name": "level",
+                "verbose_name_plural": "levels",
+                "ordering": ["number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gte", 1), ("number__lte", 9)),
+                        name="level_number_between_1_and_9",
+                        violation_error_message="A career framework level is a number from 1 to 9.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleCompetence',
+            name="RoleCompetence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('proficiency', models.PositiveSmallIntegerField(choices=[(1, 'Awareness'), (2, 'Working'), (3, 'Proficient'), (4, 'Expert')], default=2, verbose_name='required proficiency')),
-                ('requirement', models.CharField(choices=[('essential', 'Essential'), ('desirable', 'Desirable')], default='essential', max_length=10, verbose_name='essential or desirable')),
-                ('competence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requirements', to='competences.competence', verbose_name='competence')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "proficiency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Awareness"),
+                            (2, "Working"),
+                            (3, "Proficient"),
+                            (4, "Expert"),
+                        ],
+                        default=2,
+                        verbose_name="required proficiency",
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.CharField(
+                        choices=[("essential", "Essential"), ("desirable", "Desirable")],
+                        default="essential",
+                        max_length=10,
+                        verbose_name="essential or desirable",
+                    ),
+                ),
+                (
+                    "competence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requirements",
+                        to="competences.competence",
+                        verbose_name="competence",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role competence',
-                'verbose_name_plural': 'role competences',
-                'ordering': ['role', 'competence__tree_id', 'competence__lft'],
+                "verbose_name": "role competence",
+                "verbose_name_plural": "role competences",
+                "ordering": ["role", "competence__tree_id", "competence__lft"],
             },
         ),
         migrations.CreateModel(
-            name='RoleProfile',
+            name="RoleProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=150, unique=True, verbose_name='title')),
-                ('slug', models.SlugField(max_length=150, unique=True, verbose_name='slug')),
-                ('code', models.CharField(help_text='A short stable reference such as LD-PRAC-5.', max_length=20, unique=True, verbose_name='short code')),
-                ('purpose', models.TextField(verbose_name='purpose and scope')),
-                ('responsibilities', models.TextField(help_text='One responsibility per line.', verbose_name='key responsibilities')),
-                ('entry_requirements', models.TextField(verbose_name='entry requirements')),
-                ('education_and_training', models.TextField(verbose_name='education and training')),
-                ('continuing_development', models.TextField(verbose_name='continuing professional development')),
-                ('typical_job_titles', models.TextField(blank=True, help_text='One title per line.', verbose_name='typical job titles')),
-                ('lived_experience_route', models.BooleanField(default=False, help_text='Tick when the role welcomes people with lived experience of the justice system.', verbose_name='lived-experience route')),
-                ('lived_experience_text', models.TextField(blank=True, help_text='Required when the lived-experience route is ticked.', verbose_name='about the lived-experience route')),
-                ('registered_profession', models.BooleanField(default=False, help_text='Tick when post holders must be registered with a professional regulator.', verbose_name='registered profession')),
-                ('areas', models.ManyToManyField(related_name='roles', to='roles.area', verbose_name='areas')),
-                ('competences', models.ManyToManyField(related_name='roles', through='roles.RoleCompetence', to='competences.competence', verbose_name='competences')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='roles.level', verbose_name='level')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=150, unique=True, verbose_name="title")),
+                ("slug", models.SlugField(max_length=150, unique=True, verbose_name="slug")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="A short stable reference such as LD-PRAC-5.",
+                        max_length=20,
+                        unique=True,
+                        verbose_name="short code",
+                    ),
+                ),
+                ("purpose", models.TextField(verbose_name="purpose and scope")),
+                (
+                    "responsibilities",
+                    models.TextField(
+                        help_text="One responsibility per line.",
+                        verbose_name="key responsibilities",
+                    ),
+                ),
+                ("entry_requirements", models.TextField(verbose_name="entry requirements")),
+                ("education_and_training", models.TextField(verbose_name="education and training")),
+                (
+                    "continuing_development",
+                    models.TextField(verbose_name="continuing professional development"),
+                ),
+                (
+                    "typical_job_titles",
+                    models.TextField(
+                        blank=True,
+                        help_text="One title per line.",
+                        verbose_name="typical job titles",
+                    ),
+                ),
+                (
+                    "lived_experience_route",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the role welcomes people with lived experience of the justice system.",
+                        verbose_name="lived-experience route",
+                    ),
+                ),
+                (
+                    "lived_experience_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the lived-experience route is ticked.",
+                        verbose_name="about the lived-experience route",
+                    ),
+                ),
+                (
+                    "registered_profession",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when post holders must be registered with a professional regulator.",
+                        verbose_name="registered profession",
+                    ),
+                ),
+                (
+                    "areas",
+                    models.ManyToManyField(
+                        related_name="roles", to="roles.area", verbose_name="areas"
+                    ),
+                ),
+                (
+                    "competences",
+                    models.ManyToManyField(
+                        related_name="roles",
+                        through="roles.RoleCompetence",
+                        to="competences.competence",
+                        verbose_name="competences",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="roles.level",
+                        verbose_name="level",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role profile',
-                'verbose_name_plural': 'role profiles',
-                'ordering': ['level__number', 'title'],
+                "verbose_name": "role profile",
+                "verbose_name_plural": "role profiles",
+                "ordering": ["level__number", "title"],
             },
         ),
         migrations.AddField(
-            model_name='rolecompetence',
-            name='role',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='roles.roleprofile', verbose_name='role profile'),
+            model_name="rolecompetence",
+            name="role",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="requirements",
+                to="roles.roleprofile",
+                verbose_name="role profile",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('lived_experience_route', False), models.Q(('lived_experience_text', ''), _negated=True), _connector='OR'), name='role_lived_experience_route_described', violation_error_message='Describe the lived-experience route, or untick it.'),
+            model_name="roleprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lived_experience_route", False),
+                    models.Q(("lived_experience_text", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="role_lived_experience_route_described",
+                violation_error_message="Describe the lived-experience route, or untick it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolecompetence',
-            constraint=models.UniqueConstraint(fields=('role', 'competence'), name='role_competence_once_per_role', violation_error_message='This role already lists that competence.'),
+            model_name="rolecompetence",
+            constraint=models.UniqueConstraint(
+                fields=("role", "competence"),
+                name="role_competence_once_per_role",
+                violation_error_message="This role already lists that competence.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolecompetence',
-            constraint=models.CheckConstraint(condition=models.Q(('proficiency__gte', 1), ('proficiency__lte', 4)), name='role_competence_known_proficiency'),
+            model_name="rolecompetence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("proficiency__gte", 1), ("proficiency__lte", 4)),
+                name="role_competence_known_proficiency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolecompetence',
-            constraint=models.CheckConstraint(condition=models.Q(('requirement__in', ['essential', 'desirable'])), name='role_competence_known_requirement'),
+            model_name="rolecompetence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("requirement__in", ["essential", "desirable"])),
+                name="role_competence_known_requirement",
+            ),
         ),
     ]

@@ -1,0 +1,75 @@
+# The README's commands. `make run` and `make test` set everything up on a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+FRONTEND := build/frontend
+
+# Local runs need no secrets; production settings refuse to start without them.
+export DJANGO_LOCAL ?= 1
+
+.PHONY: install run test test-postgres test-browser lint format migrations-check check-deploy \
+        seed benchmark ci clean
+
+install: $(VENV)/.installed $(FRONTEND)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Only the compiled NHS.UK files are served: copying the whole dist folder into
+# static files would mean collecting about 1,500 files.
+$(FRONTEND)/.installed: node_modules/.installed
+	rm -rf $(FRONTEND)
+	mkdir -p $(FRONTEND)/static/nhsuk $(FRONTEND)/root
+	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.css.map \
+	   $(NHSUK)/nhsuk-frontend.min.js $(NHSUK)/nhsuk-frontend.min.js.map $(FRONTEND)/static/nhsuk/
+	cp -r $(NHSUK)/assets $(FRONTEND)/root/assets
+	touch $@
+
+seed: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_framework --if-empty
+
+run: seed
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+# The whole suite again on a throwaway PostgreSQL 15 server.
+test-postgres: install
+	scripts/with-postgres.sh $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check-deploy: install
+	DJANGO_LOCAL=0 DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-value \
+	  DJANGO_ALLOWED_HOSTS=framework.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+benchmark: seed
+	$(BIN)/python scripts/benchmark.py
+
+ci: lint migrations-check check-deploy test test-postgres
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles db.sqlite3

@@ -1,0 +1,167 @@
+"""Admin for the competence tree, standards and learning.
+
+Tree edits (saves, drag-and-drop moves, deletes) all go through competences.services,
+so the admin takes the same lock and checks as every other writer.
+"""
+
+from django import http
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from mptt.admin import DraggableMPTTAdmin
+
+from .models import Competence, Kind, LearningOpportunity, Standard
+from .services import competence_delete, competence_move, competence_save
+
+
+class SectionFilter(admin.SimpleListFilter):
+    """Narrow the tree to one top-level section."""
+
+    title = _("section")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        sections = Competence.objects.filter(parent__isnull=True).only("code", "title")
+        return [(section.code, f"{section.code} {section.title}") for section in sections]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        section = Competence.objects.filter(code=self.value(), parent__isnull=True).first()
+        return queryset.filter(tree_id=section.tree_id) if section else queryset.none()
+
+
+@admin.register(Competence)
+class CompetenceAdmin(DraggableMPTTAdmin):
+    list_display = ["tree_actions", "indented_title", "code", "kind", "standard_count"]
+    list_display_links = ["indented_title"]
+    list_filter = [SectionFilter, "kind"]
+    search_fields = ["code", "title", "description"]
+    filter_horizontal = ["standards"]
+    autocomplete_fields = ["parent"]
+    fieldsets = [
+        (None, {"fields": ["code", "kind", "parent", "title", "description"]}),
+        (
+            _("What shows the competence (statements only)"),
+            {"fields": ["knowledge", "skills"]},
+        ),
+        (_("National Occupational Standards"), {"fields": ["standards"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(standard_count=Count("standards"))
+
+    @admin.display(description=_("standards"), ordering="standard_count")
+    def standard_count(self, obj):
+        return obj.standard_count
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Roles are matched at statement level, so the role form's picker offers
+        # only statements; the tree's own parent picker offers only branches.
+        if request.GET.get("app_label") == "roles":
+            queryset = queryset.filter(kind=Kind.STATEMENT)
+        elif request.GET.get("field_name") == "parent":
+            queryset = queryset.exclude(kind=Kind.STATEMENT)
+        return queryset, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        # The form already checked placement; the service checks again under its lock.
+        competence_save(competence=obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return _with_placement_check(form)
+
+    def delete_model(self, request, obj):
+        competence_delete(competence=obj)
+
+    def delete_queryset(self, request, queryset):
+        # Deepest first, so children go before their parents.
+        for competence in queryset.order_by("-level"):
+            competence_delete(competence=competence)
+
+    def changelist_view(self, request, *args, **kwargs):
+        if request.method == "POST" and request.POST.get("cmd") == "move_node":
+            return self._move_through_service(request)
+        return super().changelist_view(request, *args, **kwargs)
+
+    def _move_through_service(self, request):
+        """Handle the drag-and-drop tree's move request with the tree service."""
+        queryset = self.get_queryset(request)
+        try:
+            moved = queryset.get(pk=request.POST.get("cut_item"))
+            target = queryset.get(pk=request.POST.get("pasted_on"))
+        except (Competence.DoesNotExist, TypeError, ValueError):
+            self.message_user(request, _("That item no longer exists."), messages.ERROR)
+            return http.HttpResponse("FAIL, invalid objects.")
+        if not self.has_change_permission(request, moved):
+            self.message_user(request, _("You cannot change the tree."), messages.ERROR)
+            return http.HttpResponse("FAIL, no permission.")
+        try:
+            competence_move(
+                competence=moved, target=target, position=request.POST.get("position", "")
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return http.HttpResponse("FAIL, invalid move.")
+        self.log_change(request, moved, [{"changed": {"fields": ["parent"]}}])
+        self.message_user(request, _("%(item)s was moved.") % {"item": moved})
+        return http.HttpResponse("OK, moved.")
+
+
+def _with_placement_check(form_class):
+    """Add the tree's placement rules to the admin form, so errors show on the form."""
+
+    class PlacementForm(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            kind, parent = cleaned.get("kind"), cleaned.get("parent")
+            if kind == Kind.SECTION and parent is not None:
+                self.add_error("parent", _("A section sits at the top: leave parent empty."))
+            elif kind and kind != Kind.SECTION and parent is None:
+                self.add_error("parent", _("Choose the section or subsection this sits under."))
+            elif parent is not None and parent.kind == Kind.STATEMENT:
+                self.add_error("parent", _("A competence statement cannot have anything under it."))
+            elif (
+                parent is not None
+                and self.instance.pk
+                and (parent.pk == self.instance.pk or parent.is_descendant_of(self.instance))
+            ):
+                self.add_error("parent", _("A node cannot sit inside itself."))
+            return cleaned
+
+    return PlacementForm
+
+
+@admin.register(Standard)
+class StandardAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["code", "title", "suite", "organisation", "status", "competence_count"]
+    list_filter = ["status", "organisation", "suite"]
+    search_fields = ["code", "reference", "title", "suite"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(competence_count=Count("competences"))
+
+    @admin.display(description=_("competences"), ordering="competence_count")
+    def competence_count(self, obj):
+        return obj.competence_count
+
+
+@admin.register(LearningOpportunity)
+class LearningOpportunityAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["title", "kind", "level", "provider", "competence_count"]
+    list_filter = ["kind"]
+    search_fields = ["title", "provider", "description"]
+    autocomplete_fields = ["competences"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(competence_count=Count("competences"))
+
+    @admin.display(description=_("competences"), ordering="competence_count")
+    def competence_count(self, obj):
+        return obj.competence_count

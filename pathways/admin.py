@@ -1,0 +1,14 @@
+"""Admin for the moves between roles."""
+
+from django.contrib import admin
+
+from .models import Progression
+
+
+@admin.register(Progression)
+class ProgressionAdmin(admin.ModelAdmin):
+    list_display = ["from_role", "to_role", "kind"]
+    list_filter = ["kind", "from_role__level", "from_role__areas"]
+    search_fields = ["from_role__title", "to_role__title", "note"]
+    autocomplete_fields = ["from_role", "to_role"]
+    list_select_related = ["from_role", "to_role"]

@@ -1,0 +1,115 @@
+"""Admin for areas, levels and role profiles: how editors keep the framework right."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from .models import Area, Level, RoleCompetence, RoleProfile
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "position", "role_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "short_name", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(role_count=Count("roles"))
+
+    @admin.display(description=_("roles"), ordering="role_count")
+    def role_count(self, obj):
+        return obj.role_count
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "indicative_band", "role_count"]
+    list_display_links = ["number", "name"]
+    search_fields = ["name", "descriptor"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(role_count=Count("roles"))
+
+    @admin.display(description=_("roles"), ordering="role_count")
+    def role_count(self, obj):
+        return obj.role_count
+
+
+class RoleCompetenceInline(admin.TabularInline):
+    model = RoleCompetence
+    extra = 1
+    autocomplete_fields = ["competence"]
+    fields = ["competence", "proficiency", "requirement"]
+    verbose_name = _("required competence")
+    verbose_name_plural = _("required competences")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("competence")
+
+
+@admin.register(RoleProfile)
+class RoleProfileAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "code",
+        "level",
+        "area_names",
+        "lived_experience_route",
+        "registered_profession",
+        "competence_count",
+    ]
+    list_filter = ["level", "areas", "lived_experience_route", "registered_profession"]
+    search_fields = ["title", "code", "purpose", "typical_job_titles"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["areas"]
+    inlines = [RoleCompetenceInline]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "code", "level", "areas"]}),
+        (
+            _("The role"),
+            {"fields": ["purpose", "responsibilities", "typical_job_titles"]},
+        ),
+        (
+            _("Getting in and developing"),
+            {
+                "fields": [
+                    "entry_requirements",
+                    "education_and_training",
+                    "continuing_development",
+                    "registered_profession",
+                    "lived_experience_route",
+                    "lived_experience_text",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("level")
+            .prefetch_related("areas")
+            .annotate(competence_count=Count("requirements", distinct=True))
+        )
+
+    @admin.display(description=_("areas"))
+    def area_names(self, obj):
+        return ", ".join(area.short_name for area in obj.areas.all())
+
+    @admin.display(description=_("competences"), ordering="competence_count")
+    def competence_count(self, obj):
+        return obj.competence_count
+
+
+@admin.register(RoleCompetence)
+class RoleCompetenceAdmin(admin.ModelAdmin):
+    """All requirements in one list, for finding which roles need what."""
+
+    list_display = ["role", "competence", "proficiency", "requirement"]
+    list_filter = ["requirement", "proficiency", "role__level", "role__areas"]
+    search_fields = ["role__title", "competence__code", "competence__title"]
+    autocomplete_fields = ["role", "competence"]
+    list_select_related = ["role", "competence"]

@@ -1,0 +1,54 @@
+"""Shared fixtures for the whole suite.
+
+The project's own seed content is loaded once into the test database, so every test
+sees the real framework; each test's own changes roll back. Tests that need a live
+server run in real transactions and load the content again with ``seeded``.
+"""
+
+import io
+import os
+
+import pytest
+from django.core.management import call_command
+
+from roles.services import framework_is_empty
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM
+# calls from it (only in tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests never run collectstatic, so hashed-manifest storage would fail to find files.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+
+
+def load_seed() -> str:
+    out = io.StringIO()
+    call_command("load_framework", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_seed()
+
+
+@pytest.fixture
+def seeded(db):
+    """The database with the project's seed content (reloaded after a flush)."""
+    if framework_is_empty():
+        load_seed()
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A client logged in as a superuser editor."""
+    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
+    client.force_login(user)
+    return client

@@ -1,0 +1,126 @@
+"""The seed command: idempotent, all-or-nothing, and honest about what it loaded."""
+
+import io
+import shutil
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from competences.models import Competence, LearningOpportunity, Standard
+from competences.selectors import competence_tree_problems
+from pathways.models import Progression
+from roles.models import Area, Level, RoleCompetence, RoleProfile
+from roles.services import FIXTURES_DIR, ContentError, framework_load
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Area,
+    Level,
+    Standard,
+    Competence,
+    LearningOpportunity,
+    RoleProfile,
+    RoleCompetence,
+    Progression,
+]
+
+
+def snapshot():
+    """Row counts plus the tree numbers: what a second load must leave unchanged."""
+    counts = {model.__name__: model.objects.count() for model in MODELS}
+    tree = list(Competence.objects.values_list("code", "tree_id", "lft", "rght", "level"))
+    requirements = sorted(
+        RoleCompetence.objects.values_list("role__slug", "competence__code", "proficiency")
+    )
+    return counts, tree, requirements
+
+
+def run_load(*args) -> str:
+    out = io.StringIO()
+    call_command("load_framework", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_loading_twice_changes_nothing():
+    before = snapshot()
+    output = run_load()
+    assert snapshot() == before
+    counted = [line for line in output.splitlines() if "created" in line]
+    assert len(counted) == len(MODELS)
+    assert all("(0 created, 0 updated" in line for line in counted)
+
+
+def test_load_reports_what_it_created_on_an_empty_database():
+    for model in [Progression, RoleCompetence, RoleProfile, LearningOpportunity]:
+        model.objects.all().delete()
+    for node in Competence.objects.order_by("-level"):
+        node.delete()
+    output = run_load()
+    roles = len(list(FIXTURES_DIR.glob("roles/*.yaml")))
+    assert f"Role profiles: {roles} ({roles} created" in output
+    assert competence_tree_problems() == []
+
+
+def test_if_empty_skips_a_database_that_has_content():
+    before = snapshot()
+    assert "nothing loaded" in run_load("--if-empty")
+    assert snapshot() == before
+
+
+def test_dry_run_saves_nothing():
+    RoleProfile.objects.filter(slug__startswith="liaison").update(purpose="Edited by hand.")
+    output = run_load("--dry-run")
+    assert "Dry run" in output
+    assert RoleProfile.objects.filter(purpose="Edited by hand.").exists()
+
+
+def test_reload_restores_edited_content_and_repairs_requirements():
+    role = RoleProfile.objects.first()
+    role.requirements.all().delete()
+    RoleProfile.objects.filter(pk=role.pk).update(purpose="Edited by hand.")
+    run_load()
+    role.refresh_from_db()
+    assert role.purpose != "Edited by hand."
+    assert role.requirements.exists()
+
+
+def copy_fixtures(tmp_path):
+    target = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES_DIR, target)
+    return target
+
+
+def test_bad_content_is_refused_whole_and_names_the_problem(tmp_path):
+    fixtures = copy_fixtures(tmp_path)
+    role_file = sorted((fixtures / "roles").glob("*.yaml"))[0]
+    data = yaml.safe_load(role_file.read_text())
+    data["purpose"] = "Changed before the error."
+    data["competences"] = [{"code": "NO-SUCH-CODE", "proficiency": "working"}]
+    role_file.write_text(yaml.safe_dump(data))
+    before = snapshot()
+    with pytest.raises(ContentError, match="NO-SUCH-CODE"):
+        framework_load(directory=fixtures)
+    assert snapshot() == before
+    assert not RoleProfile.objects.filter(purpose="Changed before the error.").exists()
+
+
+def test_broken_yaml_is_reported_by_the_command(tmp_path):
+    fixtures = copy_fixtures(tmp_path)
+    (fixtures / "levels.yaml").write_text("- number: [unclosed\n")
+    with pytest.raises(CommandError, match="levels.yaml"):
+        run_load("--path", str(fixtures))
+
+
+def test_loader_places_new_nodes_in_file_order(tmp_path):
+    fixtures = copy_fixtures(tmp_path)
+    tree = yaml.safe_load((fixtures / "competences.yaml").read_text())
+    tree[0]["children"].insert(
+        0, {"code": "NEW.FIRST", "title": "Added first", "kind": "statement"}
+    )
+    (fixtures / "competences.yaml").write_text(yaml.safe_dump(tree, sort_keys=False))
+    framework_load(directory=fixtures)
+    first_section = Competence.objects.get(code=tree[0]["code"])
+    assert first_section.get_children()[0].code == "NEW.FIRST"
+    assert competence_tree_problems() == []

@@ -1,0 +1,130 @@
+"""The competence tree service, its placement rules and the integrity check."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from competences.models import Competence
+from competences.selectors import competence_tree_problems
+from competences.services import (
+    competence_delete,
+    competence_move,
+    competence_save,
+    competence_tree_rebuild,
+)
+from tests.factories import make_competence
+
+pytestmark = pytest.mark.django_db
+
+
+def titles_under(node):
+    return list(Competence.objects.get(pk=node.pk).get_children().values_list("code", flat=True))
+
+
+def test_service_inserts_children_in_order_and_keeps_tree_sound():
+    section = make_competence(code="SEC")
+    sub = make_competence(parent=section, kind="subsection", code="SEC.1")
+    first = make_competence(parent=sub, code="SEC.1.1")
+    second = make_competence(parent=sub, code="SEC.1.2")
+    assert titles_under(sub) == ["SEC.1.1", "SEC.1.2"]
+    assert first.level == 2 and second.get_ancestors().first() == section
+    assert competence_tree_problems() == []
+
+
+def test_move_places_a_node_beside_another_and_keeps_its_code():
+    section = make_competence(code="MOV")
+    a = make_competence(parent=section, code="MOV.1")
+    b = make_competence(parent=section, code="MOV.2")
+    competence_move(competence=b, target=a, position="left")
+    assert titles_under(section) == ["MOV.2", "MOV.1"]
+    assert Competence.objects.get(pk=b.pk).get_absolute_url() == "/competences/MOV.2/"
+    assert competence_tree_problems() == []
+
+
+def test_move_under_another_section_carries_the_subtree():
+    one, two = make_competence(code="ONE"), make_competence(code="TWO")
+    sub = make_competence(parent=one, kind="subsection", code="ONE.1")
+    leaf = make_competence(parent=sub, code="ONE.1.1")
+    competence_move(competence=sub, target=two, position="last-child")
+    leaf.refresh_from_db()
+    assert leaf.get_root().code == "TWO"
+    assert competence_tree_problems() == []
+
+
+@pytest.mark.parametrize(
+    "moving, target, position, message",
+    [
+        ("statement", "section-a", "left", "Only sections"),
+        ("section-b", "section-a", "last-child", "no parent"),
+        ("statement", "statement-2", "last-child", "leaves"),
+        ("subsection", "statement-under-sub", "left", "inside itself"),
+    ],
+)
+def test_moves_that_break_the_tree_shape_are_refused(moving, target, position, message):
+    nodes = {"section-a": make_competence(code="SA"), "section-b": make_competence(code="SB")}
+    nodes["subsection"] = make_competence(parent=nodes["section-a"], kind="subsection")
+    nodes["statement"] = make_competence(parent=nodes["section-a"])
+    nodes["statement-2"] = make_competence(parent=nodes["section-a"])
+    nodes["statement-under-sub"] = make_competence(parent=nodes["subsection"])
+    with pytest.raises(ValidationError, match=message):
+        competence_move(competence=nodes[moving], target=nodes[target], position=position)
+    assert competence_tree_problems() == []
+
+
+def test_statement_with_children_cannot_be_saved_and_sections_cannot_have_parents():
+    section = make_competence()
+    statement = make_competence(parent=section)
+    with pytest.raises(ValidationError):
+        make_competence(parent=statement)
+    with pytest.raises(ValidationError):
+        competence_save(competence=Competence(code="X9", kind="section", title="x", parent=section))
+
+
+def test_delete_refuses_a_node_with_children():
+    section = make_competence()
+    child = make_competence(parent=section)
+    with pytest.raises(ValidationError):
+        competence_delete(competence=section)
+    competence_delete(competence=child)
+    competence_delete(competence=section)
+    assert competence_tree_problems() == []
+
+
+def corrupt_tree():
+    """Break the nested sets the way a raw load or a bad concurrent write would."""
+    leaf = Competence.objects.filter(kind="statement").order_by("tree_id", "lft").first()
+    Competence.objects.filter(pk=leaf.pk).update(lft=leaf.lft + 100, rght=leaf.rght + 100)
+    return leaf
+
+
+def test_seed_tree_is_sound():
+    assert Competence.objects.count() > 0
+    assert competence_tree_problems() == []
+    call_command("check_competence_tree")
+
+
+def test_check_reports_a_corrupted_tree_and_exits_non_zero(capsys):
+    leaf = corrupt_tree()
+    problems = competence_tree_problems()
+    assert any(leaf.code in problem for problem in problems)
+    with pytest.raises(CommandError, match="corrupt"):
+        call_command("check_competence_tree")
+
+
+def test_check_notices_a_wrong_level_and_a_parent_link_change():
+    leaf = Competence.objects.filter(kind="statement").first()
+    Competence.objects.filter(pk=leaf.pk).update(level=7)
+    assert any("level" in problem for problem in competence_tree_problems())
+    competence_tree_rebuild()
+    other_section = (
+        Competence.objects.filter(parent__isnull=True).exclude(tree_id=leaf.tree_id).first()
+    )
+    Competence.objects.filter(pk=leaf.pk).update(parent=other_section)
+    assert competence_tree_problems() != []
+
+
+def test_rebuild_option_repairs_a_corrupted_tree():
+    corrupt_tree()
+    call_command("check_competence_tree", "--rebuild")
+    assert competence_tree_problems() == []
+    call_command("check_competence_tree")
