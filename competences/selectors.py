@@ -1,8 +1,11 @@
 """Reads of the competence tree that go beyond one row."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from roles.models import RoleCompetence
 
 from .models import Competence
 
@@ -90,3 +93,100 @@ def competence_tree_problems() -> list[str]:
                 % {"code": code, "span": (rght - lft - 1) // 2, "count": count}
             )
     return problems
+
+
+def _count_statements(node: Competence) -> int:
+    """Set ``statement_count`` on ``node`` and every cached descendant; return node's."""
+    total = 0
+    for child in node.get_children():
+        total += 1 if child.is_statement else _count_statements(child)
+    node.statement_count = total
+    return total
+
+
+def competence_forest() -> list[Competence]:
+    """The whole tree in one query: sections with cached children, each node counted."""
+    sections = Competence.objects.all().get_cached_trees()
+    for section in sections:
+        _count_statements(section)
+    return sections
+
+
+def competence_subtree(node: Competence) -> Competence:
+    """``node`` with its descendants cached beneath it, read in one query."""
+    root = node.get_descendants(include_self=True).get_cached_trees()[0]
+    _count_statements(root)
+    return root
+
+
+@dataclass
+class RoleNeed:
+    """A role that needs a competence (or competences under a branch), and how deeply."""
+
+    role: object
+    proficiency: int | None = None
+    proficiency_label: str = ""
+    essential: bool = False
+    statement_count: int = 0
+
+
+def requirements_for(node: Competence) -> list[RoleNeed]:
+    """The roles that need ``node``: for a statement, at which proficiency; for a branch,
+    how many of the statements beneath it each role needs. Lowest level first."""
+    requirements = RoleCompetence.objects.select_related("role", "role__level").order_by(
+        "role__level__number", "role__title"
+    )
+    if node.is_statement:
+        return [
+            RoleNeed(
+                role=item.role,
+                proficiency=item.proficiency,
+                proficiency_label=item.get_proficiency_display(),
+                essential=item.is_essential,
+                statement_count=1,
+            )
+            for item in requirements.filter(competence=node)
+        ]
+    needs: dict[int, RoleNeed] = {}
+    beneath = requirements.filter(
+        competence__tree_id=node.tree_id,
+        competence__lft__gt=node.lft,
+        competence__rght__lt=node.rght,
+    )
+    for item in beneath:
+        need = needs.setdefault(item.role_id, RoleNeed(role=item.role))
+        need.statement_count += 1
+        need.essential = need.essential or item.is_essential
+    return list(needs.values())
+
+
+def competences_using(standard) -> list[Competence]:
+    """Competences linked to ``standard``, in tree order, each with ``section`` set."""
+    sections = {
+        section.tree_id: section for section in Competence.objects.filter(parent__isnull=True)
+    }
+    competences = list(standard.competences.select_related("parent").order_by("tree_id", "lft"))
+    for competence in competences:
+        competence.section = sections.get(competence.tree_id)
+    return competences
+
+
+@dataclass
+class RoleUse:
+    """A role that needs competences underpinned by one standard."""
+
+    role: object
+    requirements: list = field(default_factory=list)
+
+
+def roles_using(standard) -> list[RoleUse]:
+    """Roles needing any competence linked to ``standard``, with those requirements."""
+    uses: dict[int, RoleUse] = {}
+    requirements = (
+        RoleCompetence.objects.filter(competence__standards=standard)
+        .select_related("role", "role__level", "competence")
+        .order_by("role__level__number", "role__title", "competence__tree_id", "competence__lft")
+    )
+    for item in requirements:
+        uses.setdefault(item.role_id, RoleUse(role=item.role)).requirements.append(item)
+    return list(uses.values())

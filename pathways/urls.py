@@ -1,5 +1,11 @@
 from django.urls import path
 
+from . import views
+
 app_name = "pathways"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.career_map, name="map"),
+    path("compare/", views.compare, name="compare"),
+    path("self-assessment/<slug:slug>/", views.self_assessment, name="self-assessment"),
+]

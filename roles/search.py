@@ -1,0 +1,154 @@
+"""Search across role profiles, competences and standards.
+
+On PostgreSQL this is full-text search: weighted vectors (titles and codes weigh most)
+matched against a web-style query, using the GIN expression indexes the
+``*_search_index`` migrations create. SQLite has no full-text search here, so it falls
+back to matching every word somewhere in the same fields. Either way, results whose
+code or title match come before results that match only in the body text.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from competences.models import Competence, Standard
+
+from .models import RoleProfile
+
+MAX_QUERY_LENGTH = 200
+MAX_RESULTS = 60
+SEARCH_CONFIG = "english"
+
+
+def search_vector(title_fields: tuple[str, ...], body_fields: tuple[str, ...]) -> SearchVector:
+    """The weighted vector the indexes are built on; queries must use exactly this."""
+    vector = SearchVector(*title_fields, weight="A", config=SEARCH_CONFIG)
+    if body_fields:
+        vector = vector + SearchVector(*body_fields, weight="B", config=SEARCH_CONFIG)
+    return vector
+
+
+# What each kind of item is searched on: (title-like fields, body fields).
+ROLE_FIELDS = (("title", "code", "typical_job_titles"), ("purpose", "responsibilities"))
+COMPETENCE_FIELDS = (("code", "title"), ("description", "knowledge", "skills"))
+STANDARD_FIELDS = (("code", "title"), ("suite", "organisation"))
+
+
+@dataclass
+class SearchResult:
+    """One hit: what it is, where it sits in the framework, and where to find it."""
+
+    kind: str
+    title: str
+    code: str
+    url: str
+    context: str
+    title_match: bool
+    rank: float = 0.0
+
+
+def clean_query(raw: str | None) -> str:
+    """The query with control characters removed, spaces folded and length capped."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", raw or "")
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def _words(query: str) -> list[str]:
+    return [
+        word for word in re.findall(r"[\w.\-&]+", query.lower()) if len(word) > 1 or word.isdigit()
+    ]
+
+
+def _title_match(query: str, *texts: str) -> bool:
+    haystack = " ".join(texts).lower()
+    words = _words(query)
+    return bool(words) and all(word in haystack for word in words)
+
+
+def _matching(queryset, fields: tuple[tuple[str, ...], tuple[str, ...]], query: str):
+    """Rows matching the query, each with ``rank`` (0 on SQLite)."""
+    title_fields, body_fields = fields
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        vector = search_vector(title_fields, body_fields)
+        code_hit = Q(code__iexact=query)
+        return (
+            queryset.annotate(document=vector, rank=SearchRank(vector, search))
+            .filter(Q(document=search) | code_hit)
+            .order_by("-rank")
+        )
+    words = _words(query)
+    if not words:
+        return queryset.none()
+    condition = Q()
+    for word in words:
+        any_field = Q()
+        for name in title_fields + body_fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        condition &= any_field
+    return queryset.filter(condition)
+
+
+def search_framework(raw_query: str) -> list[SearchResult]:
+    """Roles, competences and standards matching the query, best first."""
+    query = clean_query(raw_query)
+    if not _words(query):
+        return []
+    sections = {
+        node.tree_id: node
+        for node in Competence.objects.filter(parent__isnull=True).only("title", "tree_id")
+    }
+    results = []
+    roles = _matching(
+        RoleProfile.objects.select_related("level").prefetch_related("areas"), ROLE_FIELDS, query
+    )
+    for role in roles[:MAX_RESULTS]:
+        areas = ", ".join(area.name for area in role.areas.all())
+        results.append(
+            SearchResult(
+                kind=_("Role profile"),
+                title=role.title,
+                code=role.code,
+                url=role.get_absolute_url(),
+                context=f"{role.level} · {areas}",
+                title_match=_title_match(query, role.title, role.code, role.typical_job_titles),
+                rank=getattr(role, "rank", 0.0),
+            )
+        )
+    competences = _matching(Competence.objects.select_related("parent"), COMPETENCE_FIELDS, query)
+    for node in competences[:MAX_RESULTS]:
+        where = [sections[node.tree_id].title] if node.parent_id else []
+        if node.parent_id and node.parent.parent_id:
+            where.append(node.parent.title)
+        results.append(
+            SearchResult(
+                kind=node.get_kind_display(),
+                title=node.title,
+                code=node.code,
+                url=node.get_absolute_url(),
+                context=" › ".join(where) or _("Competence section"),
+                title_match=_title_match(query, node.code, node.title),
+                rank=getattr(node, "rank", 0.0),
+            )
+        )
+    for standard in _matching(Standard.objects.all(), STANDARD_FIELDS, query)[:MAX_RESULTS]:
+        results.append(
+            SearchResult(
+                kind=_("National Occupational Standard"),
+                title=standard.title,
+                code=standard.code,
+                url=standard.get_absolute_url(),
+                context=standard.suite,
+                title_match=_title_match(query, standard.code, standard.title),
+                rank=getattr(standard, "rank", 0.0),
+            )
+        )
+    exact = query.lower()
+    results.sort(
+        key=lambda hit: (hit.code.lower() != exact, not hit.title_match, -hit.rank, hit.title)
+    )
+    return results[:MAX_RESULTS]

@@ -1,0 +1,100 @@
+"""Reads that cross relations, for the role, area, level and overview pages."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from competences.models import Competence, Kind
+from pathways.models import Progression
+
+from .models import Area, Level, RoleCompetence, RoleProfile
+
+
+def roles_for_listing() -> QuerySet[RoleProfile]:
+    """Role profiles with their level and areas loaded, in level then title order."""
+    return RoleProfile.objects.select_related("level").prefetch_related(
+        Prefetch("areas", queryset=Area.objects.order_by("position", "name"))
+    )
+
+
+def sections_by_tree() -> dict[int, Competence]:
+    """Every top-level section keyed by its tree id (one query)."""
+    return {
+        section.tree_id: section
+        for section in Competence.objects.filter(parent__isnull=True).only(
+            "code", "title", "tree_id", "kind", "lft", "rght", "level", "parent"
+        )
+    }
+
+
+@dataclass
+class SectionRequirements:
+    """One competence section and the requirements a role has within it, in tree order."""
+
+    section: Competence
+    requirements: list[RoleCompetence] = field(default_factory=list)
+
+    @property
+    def essential_count(self) -> int:
+        return sum(1 for item in self.requirements if item.is_essential)
+
+
+def role_requirements_by_section(role: RoleProfile) -> list[SectionRequirements]:
+    """A role's required competences grouped under their sections, sections in tree order."""
+    sections = sections_by_tree()
+    requirements = (
+        RoleCompetence.objects.filter(role=role)
+        .select_related("competence", "competence__parent")
+        .order_by("competence__tree_id", "competence__lft")
+    )
+    groups: dict[int, SectionRequirements] = {}
+    for requirement in requirements:
+        tree_id = requirement.competence.tree_id
+        group = groups.get(tree_id)
+        if group is None:
+            group = groups[tree_id] = SectionRequirements(section=sections[tree_id])
+        group.requirements.append(requirement)
+    return list(groups.values())
+
+
+def role_moves(role: RoleProfile) -> dict[str, list[Progression]]:
+    """Where a role leads (up and sideways) and which roles lead to it."""
+    related = ["from_role__level", "to_role__level"]
+    out = list(role.moves_out.select_related(*related).order_by("to_role__level__number"))
+    return {
+        "up": [move for move in out if move.kind == "vertical"],
+        "sideways": [move for move in out if move.kind == "lateral"],
+        "into": list(role.moves_in.select_related(*related).order_by("from_role__level__number")),
+    }
+
+
+def levels_with_role_counts() -> QuerySet[Level]:
+    """All levels with ``role_count``, the number of role profiles at each."""
+    return Level.objects.annotate(role_count=Count("roles"))
+
+
+def areas_with_role_counts() -> QuerySet[Area]:
+    """All areas with ``role_count``, the number of role profiles in each."""
+    return Area.objects.annotate(role_count=Count("roles"))
+
+
+def sections_with_statement_counts() -> list[Competence]:
+    """Top-level sections, each with ``statement_count``: competence statements beneath it."""
+    counts = dict(
+        Competence.objects.filter(kind=Kind.STATEMENT)
+        .values("tree_id")
+        .annotate(total=Count("pk"))
+        .values_list("tree_id", "total")
+    )
+    sections = list(Competence.objects.filter(parent__isnull=True))
+    for section in sections:
+        section.statement_count = counts.get(section.tree_id, 0)
+    return sections
+
+
+def roles_grouped_by_level(roles) -> list[tuple[Level, list[RoleProfile]]]:
+    """Group already-fetched roles under their levels, highest level last."""
+    groups: dict[int, tuple[Level, list[RoleProfile]]] = {}
+    for role in roles:
+        groups.setdefault(role.level.number, (role.level, []))[1].append(role)
+    return [groups[number] for number in sorted(groups)]

@@ -1,0 +1,136 @@
+"""The front of the site (overview, about, accessibility, search) and the role pages."""
+
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from competences.models import Standard
+
+from . import selectors
+from .models import Area, Level, RoleProfile
+from .search import clean_query, search_framework
+
+ROLE_LEVELS = range(2, 9)
+
+
+def home(request):
+    levels = [level for level in selectors.levels_with_role_counts() if level.number in ROLE_LEVELS]
+    return render(
+        request,
+        "roles/home.html",
+        {
+            "areas": selectors.areas_with_role_counts(),
+            "levels": sorted(levels, key=lambda level: -level.number),
+            "sections": selectors.sections_with_statement_counts(),
+            "role_count": RoleProfile.objects.count(),
+            "standard_count": Standard.objects.count(),
+        },
+    )
+
+
+def area_detail(request, slug):
+    area = get_object_or_404(Area, slug=slug)
+    roles = selectors.roles_for_listing().filter(areas=area)
+    return render(
+        request,
+        "roles/area_detail.html",
+        {"area": area, "levels": selectors.roles_grouped_by_level(roles), "trail": []},
+    )
+
+
+def level_detail(request, number):
+    level = get_object_or_404(Level, number=number)
+    neighbours = {
+        other.number: other for other in Level.objects.filter(number__in=[number - 1, number + 1])
+    }
+    return render(
+        request,
+        "roles/level_detail.html",
+        {
+            "level": level,
+            "roles": selectors.roles_for_listing().filter(level=level),
+            "previous_level": neighbours.get(number - 1),
+            "next_level": neighbours.get(number + 1),
+            "trail": [],
+        },
+    )
+
+
+def role_list(request):
+    roles = selectors.roles_for_listing()
+    areas = list(Area.objects.all())
+    levels = list(Level.objects.filter(number__in=ROLE_LEVELS))
+    chosen_area = request.GET.get("area", "")
+    chosen_level = request.GET.get("level", "")
+    lived = request.GET.get("lived") == "yes"
+    problems = []
+    if chosen_area:
+        if chosen_area in {area.slug for area in areas}:
+            roles = roles.filter(areas__slug=chosen_area)
+        else:
+            problems.append(_("There is no service area called “%s”.") % chosen_area[:60])
+    if chosen_level:
+        if chosen_level in {str(level.number) for level in levels}:
+            roles = roles.filter(level__number=int(chosen_level))
+        else:
+            problems.append(_("Choose a level from 2 to 8."))
+    if lived:
+        roles = roles.with_lived_experience_route()
+    roles = list(roles)
+    return render(
+        request,
+        "roles/role_list.html",
+        {
+            "groups": selectors.roles_grouped_by_level(roles),
+            "role_count": len(roles),
+            "areas": areas,
+            "levels": levels,
+            "chosen_area": chosen_area,
+            "chosen_level": chosen_level,
+            "lived": lived,
+            "problems": problems,
+            "filtered": bool(chosen_area or chosen_level or lived),
+            "trail": [],
+        },
+        status=400 if problems else 200,
+    )
+
+
+def role_detail(request, slug):
+    role = get_object_or_404(
+        RoleProfile.objects.select_related("level").prefetch_related("areas"), slug=slug
+    )
+    areas = list(role.areas.all())
+    return render(
+        request,
+        "roles/role_detail.html",
+        {
+            "role": role,
+            "areas": areas,
+            "trail": [(area.name, area.get_absolute_url()) for area in areas[:1]],
+            "sections": selectors.role_requirements_by_section(role),
+            "moves": selectors.role_moves(role),
+        },
+    )
+
+
+def search(request):
+    query = clean_query(request.GET.get("q"))
+    results = search_framework(query) if query else []
+    return render(
+        request,
+        "roles/search.html",
+        {
+            "search_query": query,
+            "results": results,
+            "searched": "q" in request.GET,
+            "trail": [],
+        },
+    )
+
+
+def about(request):
+    return render(request, "pages/about.html", {"trail": []})
+
+
+def accessibility(request):
+    return render(request, "pages/accessibility.html", {"trail": []})
