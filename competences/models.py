@@ -9,6 +9,8 @@ from mptt.models import MPTTModel, TreeForeignKey
 
 from roles.models import split_lines
 
+from .fulltext import COMPETENCE_FIELDS, STANDARD_FIELDS, search_index
+
 # Codes appear in addresses, so they are limited to characters that need no escaping.
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9.\-]*$",
@@ -75,6 +77,7 @@ class Competence(MPTTModel):
         ordering = ["tree_id", "lft"]
         verbose_name = _("competence")
         verbose_name_plural = _("competences")
+        indexes = [search_index(COMPETENCE_FIELDS, name="competence_search")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="section") & Q(parent__isnull=True))
@@ -148,6 +151,7 @@ class Standard(models.Model):
         ordering = ["code", "suite"]
         verbose_name = _("National Occupational Standard")
         verbose_name_plural = _("National Occupational Standards")
+        indexes = [search_index(STANDARD_FIELDS, name="standard_search")]
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "suite"],

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from competences.fulltext import ROLE_FIELDS, search_index
+
 
 def split_lines(text: str) -> list[str]:
     """The non-empty lines of a multi-line text field, stripped."""
@@ -174,6 +176,7 @@ class RoleProfile(models.Model):
         ordering = ["level__number", "title"]
         verbose_name = _("role profile")
         verbose_name_plural = _("role profiles")
+        indexes = [search_index(ROLE_FIELDS, name="role_search")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(lived_experience_route=False) | ~Q(lived_experience_text=""),

@@ -10,32 +10,24 @@ code or title match come before results that match only in the body text.
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from competences.fulltext import (
+    COMPETENCE_FIELDS,
+    ROLE_FIELDS,
+    SEARCH_CONFIG,
+    STANDARD_FIELDS,
+    search_vector,
+)
 from competences.models import Competence, Standard
 
 from .models import RoleProfile
 
 MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 60
-SEARCH_CONFIG = "english"
-
-
-def search_vector(title_fields: tuple[str, ...], body_fields: tuple[str, ...]) -> SearchVector:
-    """The weighted vector the indexes are built on; queries must use exactly this."""
-    vector = SearchVector(*title_fields, weight="A", config=SEARCH_CONFIG)
-    if body_fields:
-        vector = vector + SearchVector(*body_fields, weight="B", config=SEARCH_CONFIG)
-    return vector
-
-
-# What each kind of item is searched on: (title-like fields, body fields).
-ROLE_FIELDS = (("title", "code", "typical_job_titles"), ("purpose", "responsibilities"))
-COMPETENCE_FIELDS = (("code", "title"), ("description", "knowledge", "skills"))
-STANDARD_FIELDS = (("code", "title"), ("suite", "organisation"))
 
 
 @dataclass
@@ -74,7 +66,7 @@ def _matching(queryset, fields: tuple[tuple[str, ...], tuple[str, ...]], query: 
     title_fields, body_fields = fields
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        vector = search_vector(title_fields, body_fields)
+        vector = search_vector(fields)
         code_hit = Q(code__iexact=query)
         return (
             queryset.annotate(document=vector, rank=SearchRank(vector, search))

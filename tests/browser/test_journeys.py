@@ -1,0 +1,120 @@
+"""People drill down from the overview and back, keyboard only, with JavaScript off."""
+
+import pytest
+
+from competences.models import Competence
+from roles.models import RoleProfile
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NHS_BLUE = "rgb(0, 94, 184)"
+FOCUS_YELLOW = "rgb(255, 235, 59)"
+
+
+def tab_to(page, href: str, limit: int = 500) -> None:
+    """Press Tab until the link to ``href`` has focus, and check the focus is visible."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('href')") == href:
+            style = page.evaluate(
+                "[getComputedStyle(document.activeElement).backgroundColor,"
+                " getComputedStyle(document.activeElement).outlineColor]"
+            )
+            assert FOCUS_YELLOW in style, f"focus on {href} is not visible: {style}"
+            return
+    raise AssertionError(f"could not reach a link to {href} with the keyboard")
+
+
+def follow(page, href: str) -> None:
+    tab_to(page, href)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(href), (page.url, href)
+
+
+def test_overview_to_a_standard_and_back_by_breadcrumbs(site, page):
+    statement = (
+        Competence.objects.filter(kind="statement", standards__isnull=False, level=2).first()
+        or Competence.objects.filter(kind="statement", standards__isnull=False).first()
+    )
+    standard = statement.standards.first()
+    down = [node.get_absolute_url() for node in statement.get_ancestors()]
+    down += [statement.get_absolute_url(), standard.get_absolute_url()]
+    page.goto(site + "/")
+    for href in down:
+        follow(page, href)
+    assert page.locator("h1").inner_text() == standard.title
+    assert page.get_by_role("link", name=f"Read the published text of {standard.code}").count()
+
+    # Back up the way we came: the statement's page, then its breadcrumbs to the top.
+    page.go_back()
+    assert page.locator("h1").inner_text() == statement.title
+    for ancestor in reversed(statement.get_ancestors()):
+        follow(page, ancestor.get_absolute_url())
+        assert page.locator("h1").inner_text() == ancestor.title
+    follow(page, "/competences/")
+    follow(page, "/")
+    assert page.locator("h1").count() == 1
+
+
+def test_role_drill_down_from_area_to_role_to_competence(site, page):
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    area = role.areas.first()
+    requirement = role.requirements.select_related("competence").first()
+    page.goto(site + "/")
+    follow(page, area.get_absolute_url())
+    follow(page, role.get_absolute_url())
+    follow(page, requirement.competence.get_absolute_url())
+    assert page.get_by_role("link", name=role.title).count() >= 1
+    follow(page, "/")
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_main_content(site, page):
+    page.goto(site + "/roles/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#maincontent"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#maincontent")
+
+
+def test_role_filters_work_without_javascript(site, page):
+    page.goto(site + "/roles/")
+    page.select_option("#filter-level", "3")
+    page.check("#filter-lived")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    assert "level=3" in page.url and "lived=yes" in page.url
+    expected = RoleProfile.objects.at_level(3).with_lived_experience_route()
+    for role in expected:
+        assert page.get_by_role("link", name=role.title, exact=True).count() == 1
+    others = RoleProfile.objects.exclude(pk__in=expected)
+    for role in others:
+        assert page.get_by_role("link", name=role.title, exact=True).count() == 0
+
+
+def test_pages_look_like_an_nhs_service(site, page, artefacts):
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    statement = Competence.objects.filter(kind="statement", requirements__isnull=False).first()
+    for name, address in [
+        ("overview", "/"),
+        ("role", role.get_absolute_url()),
+        ("competence", statement.get_absolute_url()),
+    ]:
+        page.goto(site + address)
+        header = page.locator("header.nhsuk-header")
+        assert header.evaluate("el => getComputedStyle(el).backgroundColor") == NHS_BLUE
+        assert page.locator("footer.nhsuk-footer").is_visible()
+        logo = page.locator(".nhsuk-header__service-logo img")
+        assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+        page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
+
+
+def test_role_profile_prints_without_site_chrome(site, page, artefacts):
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    page.goto(site + role.get_absolute_url())
+    page.emulate_media(media="print")
+    assert not page.locator("header.nhsuk-header").is_visible()
+    assert not page.locator("footer.nhsuk-footer").is_visible()
+    assert page.locator("h1").is_visible()
+    assert page.get_by_text(role.requirements.first().competence.title).first.is_visible()
+    page.pdf(path=str(artefacts / "role-profile.pdf"))

@@ -1,0 +1,68 @@
+"""Each page's database queries are a small constant: they do not grow with the data.
+
+Every page type is measured on the seed content, the framework is then made ten times
+larger, and the same pages must need exactly the same number of queries.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from competences.models import Competence, Standard
+from roles.models import Area, RoleProfile
+from tests.factories import grow_framework
+
+pytestmark = pytest.mark.django_db
+
+# The most any public page may use, whatever the data.
+BUDGET = 12
+
+
+def count_queries(client, address: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200, address
+    return len(queries)
+
+
+def addresses() -> dict[str, str]:
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    section = Competence.objects.filter(kind="section").first()
+    subsection = Competence.objects.filter(kind="subsection").first() or section
+    statement = Competence.objects.filter(kind="statement", requirements__isnull=False).first()
+    standard = Standard.objects.filter(competences__isnull=False).first()
+    return {
+        "overview": "/",
+        "area": Area.objects.first().get_absolute_url(),
+        "level": "/levels/5/",
+        "role list": "/roles/",
+        "role list filtered": "/roles/?level=5&lived=yes",
+        "role": role.get_absolute_url(),
+        "competence sections": "/competences/",
+        "section": section.get_absolute_url(),
+        "subsection": subsection.get_absolute_url(),
+        "statement": statement.get_absolute_url(),
+        "standard list": "/standards/",
+        "standard": standard.get_absolute_url(),
+        "search": "/search/?q=risk",
+        "search by code": f"/search/?q={statement.code}",
+        "about": "/about/",
+    }
+
+
+def test_page_queries_do_not_grow_when_the_framework_is_ten_times_larger(client):
+    pages = addresses()
+    before = {name: count_queries(client, address) for name, address in pages.items()}
+    roles_before = RoleProfile.objects.count()
+    grow_framework(10)
+    assert RoleProfile.objects.count() >= 10 * roles_before
+    after = {name: count_queries(client, address) for name, address in pages.items()}
+    assert after == before
+    assert max(before.values()) <= BUDGET, before
+
+
+def test_the_whole_tree_page_reads_the_tree_in_one_query(client):
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/competences/")
+    tree_reads = [q for q in queries if 'FROM "competences_competence"' in q["sql"]]
+    assert len(tree_reads) == 1
