@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.career_map, name="map"),
     path("compare/", views.compare, name="compare"),
     path("self-assessment/<slug:slug>/", views.self_assessment, name="self-assessment"),
+    path(
+        "self-assessment/<slug:slug>/result/",
+        views.self_assessment_result,
+        name="self-assessment-result",
+    ),
 ]

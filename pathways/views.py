@@ -1,33 +1,173 @@
-"""Career pathways: the map of roles by level and area, and the moves between them."""
+"""Career pathways: the map, role comparison and the self-assessment gap check."""
 
-from django.http import Http404
-from django.shortcuts import render
+import csv
+from functools import wraps
 
-from roles.models import Area, Level
-from roles.selectors import roles_for_listing
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from .models import Progression
+from roles.models import RoleProfile
+
+from . import forms, selectors
+from .diagram import draw_career_map
+
+
+def _answers_stay_private(view):
+    """Answers travel in the address, so keep it out of caches and other sites' logs."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return never_cache(wrapped)
 
 
 def career_map(request):
-    areas = list(Area.objects.all())
-    levels = list(Level.objects.filter(number__range=(2, 8)).order_by("-number"))
-    cells = {}
-    for role in roles_for_listing():
-        for area in role.areas.all():
-            cells.setdefault((role.level.number, area.pk), []).append(role)
-    rows = [(level, [cells.get((level.number, area.pk), []) for area in areas]) for level in levels]
-    moves = Progression.objects.select_related("from_role__level", "to_role__level").order_by(
-        "from_role__level__number", "from_role__title", "to_role__title"
-    )
+    framework = selectors.career_map()
     return render(
-        request, "pathways/map.html", {"areas": areas, "rows": rows, "moves": list(moves)}
+        request,
+        "pathways/map.html",
+        {"map": framework, "diagram": draw_career_map(framework), "trail": []},
     )
 
 
 def compare(request):
-    raise Http404  # built by the pathways issue
+    roles = selectors.roles_for_choosing()
+    choice = forms.parse_compare_roles(
+        request.GET.getlist("roles"), {role.slug: role for role in roles}
+    )
+    comparison = selectors.compare_roles(choice.roles) if choice.ready else None
+    chosen = choice.slugs + [""] * (forms.MAX_COMPARED - len(choice.slugs))
+    return render(
+        request,
+        "pathways/compare.html",
+        {
+            "roles": roles,
+            "chosen": chosen,
+            "choice": choice,
+            "comparison": comparison,
+            "trail": [(_("Career pathways"), reverse("pathways:map"))],
+        },
+        status=400 if choice.problems else 200,
+    )
 
 
+def _read_assessment(request, role, *, with_learning=False):
+    """The role's requirements by section and the person's checked answers."""
+    sections = selectors.requirements_for_assessment(role, with_learning=with_learning)
+    required = {
+        item.competence.code: item.proficiency for group in sections for item in group.requirements
+    }
+    from_slug = forms.clean_from_slug(request.GET)
+    from_role = selectors.role_named(from_slug) if from_slug else None
+    current = selectors.role_proficiencies(from_role) if from_role else None
+    answers = forms.parse_assessment(
+        request.GET, required=required, current=current, from_found=from_role is not None
+    )
+    return sections, answers, from_role
+
+
+@_answers_stay_private
 def self_assessment(request, slug):
-    raise Http404  # built by the pathways issue
+    role = get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
+    sections, answers, from_role = _read_assessment(request, role)
+    forms.annotate_answers(sections, answers)
+    return render(
+        request,
+        "pathways/self_assessment.html",
+        {
+            "role": role,
+            "sections": sections,
+            "answers": answers,
+            "from_role": from_role,
+            "roles": [other for other in selectors.roles_for_choosing() if other.pk != role.pk],
+            "choices": forms.Answer.choices,
+            "trail": [(role.title, role.get_absolute_url())],
+        },
+        status=400 if answers.problems else 200,
+    )
+
+
+@_answers_stay_private
+def self_assessment_result(request, slug):
+    role = get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
+    sections, answers, from_role = _read_assessment(request, role, with_learning=True)
+    gap_sections = selectors.gaps_by_section(
+        sections,
+        answers.answers,
+        gap_answers=[answer.value for answer in forms.GAP_ANSWERS],
+        labels=dict(forms.Answer.choices),
+    )
+    gaps = [gap for group in gap_sections for gap in group.gaps]
+    if request.GET.get("format") == "csv" and not answers.problems:
+        return _gaps_csv(role, gaps)
+    query = forms.assessment_query(request.GET)
+    form_url = reverse("pathways:self-assessment", args=[role.slug])
+    result_url = reverse("pathways:self-assessment-result", args=[role.slug])
+    total = sum(len(group.requirements) for group in sections)
+    return render(
+        request,
+        "pathways/self_assessment_result.html",
+        {
+            "role": role,
+            "gap_sections": gap_sections,
+            "gap_count": len(gaps),
+            "essential_count": sum(1 for gap in gaps if gap.requirement.is_essential),
+            "unanswered_count": total - len(answers.answers),
+            "total": total,
+            "answers": answers,
+            "from_role": from_role,
+            "change_url": f"{form_url}?{query}" if query else form_url,
+            "csv_url": f"{result_url}?{query}&format=csv" if query else f"{result_url}?format=csv",
+            "trail": [
+                (role.title, role.get_absolute_url()),
+                (_("Check yourself against this role"), form_url),
+            ],
+        },
+        status=400 if answers.problems else 200,
+    )
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """Stop a spreadsheet reading a cell as a formula."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _gaps_csv(role, gaps) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gaps-{role.slug}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("section"),
+            _("code"),
+            _("competence"),
+            _("required proficiency"),
+            _("essential or desirable"),
+            _("your answer"),
+            _("standards"),
+            _("learning"),
+        ]
+    )
+    for gap in gaps:
+        competence = gap.competence
+        standards = "; ".join(f"{s.code} {s.title}" for s in competence.standards.all())
+        learning = "; ".join(item.title for item in competence.learning_opportunities.all())
+        row = [
+            gap.section_title,
+            competence.code,
+            competence.title,
+            gap.requirement.get_proficiency_display(),
+            gap.requirement.get_requirement_display(),
+            gap.answer_label if gap.answered else _("Not answered (counted as not yet)"),
+            standards,
+            learning,
+        ]
+        writer.writerow([_spreadsheet_safe(str(value)) for value in row])
+    return response

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from competences.models import Standard
+from pathways.selectors import role_moves_compared
 
 from . import selectors
 from .models import Area, Level, RoleProfile
@@ -108,7 +109,7 @@ def role_detail(request, slug):
             "areas": areas,
             "trail": [(area.name, area.get_absolute_url()) for area in areas[:1]],
             "sections": selectors.role_requirements_by_section(role),
-            "moves": selectors.role_moves(role),
+            "moves": role_moves_compared(role),
         },
     )
 

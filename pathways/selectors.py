@@ -1,0 +1,364 @@
+"""Reads for the career pathways: the map, compared moves, role comparison, gap checks.
+
+Every function reads requirements in a single query and works out shared, added and
+deepened competences in Python, so the number of queries never grows with the data.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from competences.models import Competence, LearningOpportunity, Standard
+from roles.models import Area, Level, Requirement, RoleCompetence, RoleProfile
+from roles.selectors import role_moves, roles_for_listing, sections_by_tree
+
+from .models import Progression
+
+MAP_LEVELS = range(2, 9)
+
+
+def _competence_count(count: int) -> str:
+    return ngettext("%(count)d competence", "%(count)d competences", count) % {"count": count}
+
+
+# --- Moves from a role, with the difference each one makes ---------------------------
+
+
+@dataclass
+class MoveComparison:
+    """How a move changes what a person needs: shared, new and deeper competences."""
+
+    shared: int
+    added: int
+    deepened: int
+
+    @property
+    def sentence(self) -> str:
+        return _(
+            "Shares %(shared)s with this role; the move adds %(added)s and deepens %(deepened)d."
+        ) % {
+            "shared": _competence_count(self.shared),
+            "added": _competence_count(self.added),
+            "deepened": self.deepened,
+        }
+
+    def __str__(self) -> str:
+        return self.sentence
+
+
+def compare_requirements(before: dict[int, int], after: dict[int, int]) -> MoveComparison:
+    """Compare two roles' {competence id: proficiency} maps, moving from ``before``."""
+    shared = before.keys() & after.keys()
+    return MoveComparison(
+        shared=len(shared),
+        added=len(after.keys() - before.keys()),
+        deepened=sum(1 for pk in shared if after[pk] > before[pk]),
+    )
+
+
+def proficiency_maps(role_ids) -> dict[int, dict[int, int]]:
+    """{role id: {competence id: proficiency}} for ``role_ids``, read in one query."""
+    maps: dict[int, dict[int, int]] = {pk: {} for pk in role_ids}
+    rows = RoleCompetence.objects.filter(role_id__in=list(maps)).values_list(
+        "role_id", "competence_id", "proficiency"
+    )
+    for role_id, competence_id, proficiency in rows:
+        maps[role_id][competence_id] = proficiency
+    return maps
+
+
+def role_moves_compared(role: RoleProfile) -> dict[str, list[Progression]]:
+    """``roles.selectors.role_moves`` with ``comparison`` set on every move up or sideways.
+
+    Within each list the closest moves come first: fewest added competences, then
+    fewest deepened, then the destination's title.
+    """
+    moves = role_moves(role)
+    outgoing = moves["up"] + moves["sideways"]
+    maps = proficiency_maps({role.pk} | {move.to_role_id for move in outgoing})
+    for move in outgoing:
+        move.comparison = compare_requirements(maps[role.pk], maps[move.to_role_id])
+
+    def closeness(move):
+        return (move.comparison.added, move.comparison.deepened, move.to_role.title)
+
+    return moves | {
+        "up": sorted(moves["up"], key=closeness),
+        "sideways": sorted(moves["sideways"], key=closeness),
+    }
+
+
+# --- The career map -----------------------------------------------------------------
+
+
+@dataclass
+class MapRow:
+    level: Level
+    cells: list[list[RoleProfile]]
+
+
+@dataclass
+class RoleMoves:
+    """One role and the recorded moves out of it."""
+
+    role: RoleProfile
+    moves: list[Progression] = field(default_factory=list)
+
+
+@dataclass
+class CareerMap:
+    areas: list[Area]
+    rows: list[MapRow]
+    moves: list[Progression]
+    moves_by_role: list[RoleMoves]
+
+    @property
+    def role_count(self) -> int:
+        return len({role.pk for row in self.rows for cell in row.cells for role in cell})
+
+
+def career_map() -> CareerMap:
+    """Levels 8 down to 2 against the areas, every role in its cells, and every move."""
+    areas = list(Area.objects.all())
+    levels = list(Level.objects.filter(number__in=MAP_LEVELS).order_by("-number"))
+    cells: dict[tuple[int, int], list[RoleProfile]] = defaultdict(list)
+    for role in roles_for_listing():
+        for area in role.areas.all():
+            cells[(role.level.number, area.pk)].append(role)
+    rows = [
+        MapRow(level=level, cells=[cells.get((level.number, area.pk), []) for area in areas])
+        for level in levels
+    ]
+    moves = list(
+        Progression.objects.select_related("from_role__level", "to_role__level").order_by(
+            "from_role__level__number", "from_role__title", "kind", "to_role__title"
+        )
+    )
+    grouped: dict[int, RoleMoves] = {}
+    for move in moves:
+        grouped.setdefault(move.from_role_id, RoleMoves(role=move.from_role)).moves.append(move)
+    return CareerMap(areas=areas, rows=rows, moves=moves, moves_by_role=list(grouped.values()))
+
+
+# --- Two or three roles side by side -------------------------------------------------
+
+
+@dataclass
+class CompareRow:
+    """One competence and what each compared role needs of it (None: not needed)."""
+
+    competence: Competence
+    cells: list[RoleCompetence | None]
+
+
+@dataclass
+class CompareSection:
+    section: Competence
+    rows: list[CompareRow] = field(default_factory=list)
+
+
+@dataclass
+class Deepening:
+    competence: Competence
+    before: RoleCompetence
+    after: RoleCompetence
+
+
+@dataclass
+class CompareStep:
+    """A move from one compared role to the next one in the chosen order."""
+
+    before: RoleProfile
+    after: RoleProfile
+    added: list[Competence]
+    deepened: list[Deepening]
+
+    @property
+    def summary(self) -> str:
+        return _("Moving from %(before)s to %(after)s adds %(added)s and deepens %(deepened)d.") % {
+            "before": self.before.title,
+            "after": self.after.title,
+            "added": _competence_count(len(self.added)),
+            "deepened": len(self.deepened),
+        }
+
+
+@dataclass
+class RoleOnly:
+    role: RoleProfile
+    competences: list[Competence]
+
+
+@dataclass
+class RoleComparison:
+    roles: list[RoleProfile]
+    sections: list[CompareSection]
+    shared: list[Competence]
+    only: list[RoleOnly]
+    steps: list[CompareStep]
+
+
+def compare_roles(roles: list[RoleProfile]) -> RoleComparison:
+    """Compare ``roles`` (in the order given) competence by competence.
+
+    ``shared`` holds the competences every role needs; ``only`` the ones each role needs
+    and no other compared role does; each step, between consecutive roles, the
+    competences the later role adds and the shared ones it needs at a higher proficiency.
+    Everything is in tree order.
+    """
+    index = {role.pk: position for position, role in enumerate(roles)}
+    requirements = (
+        RoleCompetence.objects.filter(role_id__in=list(index))
+        .select_related("competence")
+        .order_by("competence__tree_id", "competence__lft")
+    )
+    by_competence: dict[int, list[RoleCompetence | None]] = {}
+    competences: dict[int, Competence] = {}
+    for item in requirements:
+        cells = by_competence.setdefault(item.competence_id, [None] * len(roles))
+        cells[index[item.role_id]] = item
+        competences[item.competence_id] = item.competence
+    section_of = sections_by_tree()
+    sections: dict[int, CompareSection] = {}
+    for pk, cells in by_competence.items():
+        competence = competences[pk]
+        tree_id = competence.tree_id
+        group = sections.setdefault(tree_id, CompareSection(section=section_of[tree_id]))
+        group.rows.append(CompareRow(competence=competence, cells=cells))
+
+    rows = [row for group in sections.values() for row in group.rows]
+    shared = [row.competence for row in rows if all(row.cells)]
+    only = [
+        RoleOnly(
+            role=role,
+            competences=[
+                row.competence
+                for row in rows
+                if row.cells[position] and sum(1 for cell in row.cells if cell) == 1
+            ],
+        )
+        for position, role in enumerate(roles)
+    ]
+    steps = []
+    for position in range(len(roles) - 1):
+        added, deepened = [], []
+        for row in rows:
+            before, after = row.cells[position], row.cells[position + 1]
+            if after and not before:
+                added.append(row.competence)
+            elif after and before and after.proficiency > before.proficiency:
+                deepened.append(Deepening(competence=row.competence, before=before, after=after))
+        steps.append(
+            CompareStep(
+                before=roles[position], after=roles[position + 1], added=added, deepened=deepened
+            )
+        )
+    return RoleComparison(
+        roles=roles, sections=list(sections.values()), shared=shared, only=only, steps=steps
+    )
+
+
+def roles_for_choosing() -> list[RoleProfile]:
+    """Every role with its level, for the role pickers, lowest level first."""
+    return list(RoleProfile.objects.select_related("level"))
+
+
+# --- Self-assessment ----------------------------------------------------------------
+
+
+@dataclass
+class AssessmentSection:
+    section: Competence
+    requirements: list[RoleCompetence] = field(default_factory=list)
+
+
+def requirements_for_assessment(
+    role: RoleProfile, *, with_learning: bool = False
+) -> list[AssessmentSection]:
+    """A role's requirements grouped by section in tree order.
+
+    With ``with_learning`` each competence also carries its standards and learning
+    opportunities (two more queries in all, however many competences there are).
+    """
+    requirements = (
+        RoleCompetence.objects.filter(role=role)
+        .select_related("competence")
+        .order_by("competence__tree_id", "competence__lft")
+    )
+    if with_learning:
+        requirements = requirements.prefetch_related(
+            Prefetch("competence__standards", queryset=Standard.objects.order_by("code")),
+            Prefetch(
+                "competence__learning_opportunities",
+                queryset=LearningOpportunity.objects.order_by("title"),
+            ),
+        )
+    section_of = sections_by_tree()
+    groups: dict[int, AssessmentSection] = {}
+    for item in requirements:
+        tree_id = item.competence.tree_id
+        group = groups.setdefault(tree_id, AssessmentSection(section=section_of[tree_id]))
+        group.requirements.append(item)
+    return list(groups.values())
+
+
+def role_named(slug: str) -> RoleProfile | None:
+    """The role with ``slug``, or None when there is none (the slug may be hand-typed)."""
+    return RoleProfile.objects.filter(slug=slug).first()
+
+
+def role_proficiencies(role: RoleProfile) -> dict[str, int]:
+    """{competence code: required proficiency} for ``role``, in one query."""
+    return dict(
+        RoleCompetence.objects.filter(role=role).values_list("competence__code", "proficiency")
+    )
+
+
+@dataclass
+class Gap:
+    requirement: RoleCompetence
+    answer: str
+    answer_label: str
+    answered: bool
+    section_title: str = ""
+
+    @property
+    def competence(self) -> Competence:
+        return self.requirement.competence
+
+
+@dataclass
+class GapSection:
+    section: Competence
+    gaps: list[Gap] = field(default_factory=list)
+
+
+def gaps_by_section(
+    sections: list[AssessmentSection], answers: dict[str, str], *, gap_answers, labels
+) -> list[GapSection]:
+    """The requirements whose answer is in ``gap_answers``, essential before desirable
+    within each section; a competence missing from ``answers`` counts as the last of
+    ``gap_answers`` (not yet)."""
+    fallback = list(gap_answers)[-1]
+    result = []
+    for group in sections:
+        gaps = []
+        for item in group.requirements:
+            answer = answers.get(item.competence.code, fallback)
+            if answer in gap_answers:
+                gaps.append(
+                    Gap(
+                        requirement=item,
+                        answer=answer,
+                        answer_label=str(labels[answer]),
+                        answered=item.competence.code in answers,
+                        section_title=group.section.title,
+                    )
+                )
+        if gaps:
+            gaps.sort(key=lambda gap: gap.requirement.requirement != Requirement.ESSENTIAL)
+            result.append(GapSection(section=group.section, gaps=gaps))
+    return result
