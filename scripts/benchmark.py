@@ -105,19 +105,43 @@ def main() -> None:
     )
     paths = subprocess.run(
         [python, "manage.py", "shell", "-c", SAMPLE_PATHS],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     static_path = subprocess.run(
-        [python, "manage.py", "shell", "-c",
-         "from django.templatetags.static import static; print(static('css/site.css'))"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        [
+            python,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.templatetags.static import static; print(static('css/site.css'))",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
 
     port = free_port()
     server = subprocess.Popen(
-        [python, "-m", "gunicorn", "framework_site.wsgi", "-b", f"{HOST}:{port}",
-         "-w", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "framework_site.wsgi",
+            "-b",
+            f"{HOST}:{port}",
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         wait_for(port)
@@ -129,11 +153,15 @@ def main() -> None:
             rate = throughput(port, path, args.seconds, args.concurrency)
             results.append((label, statistics.median(samples), _p95(samples), rate))
         static_median, static_rate = results[0][1], results[0][3]
-        print(f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} "
-              f"{'latency x static':>17} {'throughput / static':>20}")
+        print(
+            f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} "
+            f"{'latency x static':>17} {'throughput / static':>20}"
+        )
         for label, median, p95, rate in results:
-            print(f"{label[:45]:45} {median * 1000:10.2f} {p95 * 1000:8.2f} {rate:8.0f} "
-                  f"{median / static_median:17.1f} {rate / static_rate:20.2f}")
+            print(
+                f"{label[:45]:45} {median * 1000:10.2f} {p95 * 1000:8.2f} {rate:8.0f} "
+                f"{median / static_median:17.1f} {rate / static_rate:20.2f}"
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)
