@@ -104,7 +104,7 @@ def main() -> None:
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     paths = subprocess.run(
-        [python, "manage.py", "shell", "-c", SAMPLE_PATHS],
+        [python, "manage.py", "shell", "-v", "0", "-c", SAMPLE_PATHS],
         cwd=ROOT,
         env=env,
         check=True,
@@ -116,6 +116,8 @@ def main() -> None:
             python,
             "manage.py",
             "shell",
+            "-v",
+            "0",
             "-c",
             "from django.templatetags.static import static; print(static('css/site.css'))",
         ],
