@@ -111,6 +111,12 @@ def _tree_nodes(items: list, standards: dict, where: str, depth: int = 0) -> lis
     return nodes
 
 
+def _codes(node: TreeNode):
+    yield node.code
+    for child in node.children:
+        yield from _codes(child)
+
+
 def _load_reference_data(directory: Path, report: LoadReport) -> None:
     for item in _read(directory / "areas.yaml") or []:
         _upsert(
@@ -159,7 +165,15 @@ def _load_reference_data(directory: Path, report: LoadReport) -> None:
 
 def _load_competences(directory: Path, report: LoadReport) -> None:
     standards = {standard.reference: standard for standard in Standard.objects.all()}
-    sections = _tree_nodes(_read(directory / "competences.yaml"), standards, "competences.yaml")
+    sections = []
+    for path in sorted((directory / "competences").glob("*.yaml")):
+        sections += _tree_nodes(_read(path), standards, f"competences/{path.name}")
+    if not sections:
+        raise ContentError("competences/: no competence sections found")
+    codes = Counter(code for section in sections for code in _codes(section))
+    repeated = sorted(code for code, count in codes.items() if count > 1)
+    if repeated:
+        raise ContentError(f"competences/: codes used more than once: {repeated}")
     counts = competence_tree_load(sections=sections)
     report.add("Competences", "created", counts["created"])
     report.add("Competences", "updated", counts["updated"])

@@ -1,11 +1,11 @@
 """Small builders for test data. Each returns a saved row with sensible defaults."""
 
-from itertools import count
+from itertools import count, cycle
 
 from competences.models import Competence, Kind, LearningOpportunity, Standard
 from competences.services import competence_save
-from pathways.models import Progression
-from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
+from pathways.models import MoveKind, Progression
+from roles.models import Area, Level, Proficiency, Requirement, RoleCompetence, RoleProfile
 
 _sequence = count(1)
 
@@ -94,126 +94,90 @@ def make_progression(from_role, to_role, kind="vertical", note="") -> Progressio
     return Progression.objects.create(from_role=from_role, to_role=to_role, kind=kind, note=note)
 
 
-def grow_framework(factor: int = 10) -> None:
-    """Make the framework ``factor`` times larger: more sections, statements, standards,
-    roles, requirements and moves, wired to each other the way real content is.
+def grow_framework(*, around=(), factor: int = 10) -> None:
+    """Add ``factor`` times the roles, statements, requirements and moves there are now.
 
-    Uses bulk writes for speed, then rebuilds the tree as a raw load must.
+    The roles in ``around`` (the ones a test measures) gain ``factor`` times their
+    requirements and moves too. Statements are bulk-created and the new trees rebuilt,
+    as the tree service would be too slow for hundreds of nodes.
     """
-    from competences.services import competence_tree_rebuild
+    areas = list(Area.objects.all()) or [None]
+    role_count = RoleProfile.objects.count()
+    statement_count = Competence.objects.filter(kind=Kind.STATEMENT).count()
+    move_count = Progression.objects.count()
+    requirement_count = RoleCompetence.objects.count()
 
-    extra = factor - 1
-    statements_now = Competence.objects.filter(kind=Kind.STATEMENT).count() or 1
-    roles_now = RoleProfile.objects.count() or 1
-    standards_now = Standard.objects.count() or 1
-    areas = list(Area.objects.all()) or [make_area()]
-    levels = [make_level(number) for number in range(2, 9)]
+    sections = [make_competence(title=f"Grown section {n}") for n in range(factor)]
+    per_section = max(2, statement_count)
+    statements = Competence.objects.bulk_create(
+        Competence(
+            code=f"GROWN-{section.pk}-{n}",
+            title=f"Grown competence {n}",
+            kind=Kind.STATEMENT,
+            parent=section,
+            tree_id=section.tree_id,
+            lft=0,
+            rght=0,
+            level=1,
+        )
+        for section in sections
+        for n in range(per_section)
+    )
+    for section in sections:
+        Competence.objects.partial_rebuild(section.tree_id)
+    statements = list(Competence.objects.filter(code__startswith="GROWN-"))
 
-    standards = Standard.objects.bulk_create(
-        Standard(
-            code=f"GROW{n}",
-            reference=f"GROW{n}",
-            title=f"Grown standard {n}",
-            suite="Grown suite",
-            organisation="Skills for Health",
-            url=f"https://standards.example.org/grow/{n}",
-        )
-        for n in range(standards_now * extra)
+    standards = [make_standard() for _ in range(max(2, Standard.objects.count()) * factor)]
+    learning = [
+        make_learning() for _ in range(max(2, LearningOpportunity.objects.count()) * factor)
+    ]
+    Competence.standards.through.objects.bulk_create(
+        Competence.standards.through(competence_id=item.pk, standard_id=standard.pk)
+        for item, standard in zip(statements, cycle(standards))
     )
-    per_section = 10
-    section_count = max(1, statements_now * extra // per_section)
-    with Competence.objects.disable_mptt_updates():
-        sections = Competence.objects.bulk_create(
-            Competence(
-                code=f"GS{n}",
-                kind=Kind.SECTION,
-                title=f"Grown section {n}",
-                tree_id=10_000 + n,
-                lft=0,
-                rght=0,
-                level=0,
-            )
-            for n in range(section_count)
+    LearningOpportunity.competences.through.objects.bulk_create(
+        LearningOpportunity.competences.through(
+            competence_id=item.pk, learningopportunity_id=course.pk
         )
-        subsections = Competence.objects.bulk_create(
-            Competence(
-                code=f"{section.code}.1",
-                kind=Kind.SUBSECTION,
-                parent=section,
-                title=f"Grown part of {section.title}",
-                tree_id=section.tree_id,
-                lft=0,
-                rght=0,
-                level=1,
-            )
-            for section in sections
-        )
-        statements = Competence.objects.bulk_create(
-            Competence(
-                code=f"{sub.code}.{n}",
-                kind=Kind.STATEMENT,
-                parent=sub,
-                title=f"Grown competence {sub.code}.{n}",
-                tree_id=sub.tree_id,
-                knowledge="Knows a thing",
-                skills="Does a thing",
-                lft=0,
-                rght=0,
-                level=2,
-            )
-            for sub in subsections
-            for n in range(1, per_section + 1)
-        )
-    competence_tree_rebuild()
-    links = Competence.standards.through
-    links.objects.bulk_create(
-        links(competence_id=statement.pk, standard_id=standards[i % len(standards)].pk)
-        for i, statement in enumerate(statements)
+        for item, course in zip(statements, cycle(learning))
     )
-    learning = make_learning(title="Grown course")
-    learning.competences.add(*statements[:50])
 
-    roles = RoleProfile.objects.bulk_create(
-        RoleProfile(
-            title=f"Grown role {n}",
-            slug=f"grown-role-{n}",
-            code=f"GR-{n}",
-            level=levels[n % len(levels)],
-            purpose="Grown purpose.",
-            responsibilities="Grown duty",
-            entry_requirements="-",
-            education_and_training="-",
-            continuing_development="-",
-        )
-        for n in range(roles_now * extra)
-    )
-    RoleProfile.areas.through.objects.bulk_create(
-        RoleProfile.areas.through(roleprofile_id=role.pk, area_id=areas[i % len(areas)].pk)
-        for i, role in enumerate(roles)
-    )
-    RoleCompetence.objects.bulk_create(
-        RoleCompetence(
-            role=role,
-            competence=statements[(i * 7 + j) % len(statements)],
-            proficiency=1 + (i + j) % 4,
-            requirement="essential" if j % 3 else "desirable",
-        )
-        for i, role in enumerate(roles)
-        for j in range(min(30, len(statements)))
-    )
-    # Every seed role also gains requirements and moves among the grown ones.
-    for i, role in enumerate(RoleProfile.objects.exclude(pk__in=[r.pk for r in roles])):
-        RoleCompetence.objects.bulk_create(
-            RoleCompetence(
-                role=role, competence=statements[(i * 13 + j) % len(statements)], proficiency=2
+    per_role = max(5, requirement_count // max(1, role_count))
+    new_roles = [
+        make_role(level=2 + n % 7, areas=[area] if area else None)
+        for n, area in zip(range(max(3, role_count) * factor), cycle(areas))
+    ]
+    requirements = []
+    for n, role in enumerate(new_roles + list(around)):
+        needed = per_role * (factor if role in around else 1)
+        for k in range(needed):
+            statement = statements[(n * 7 + k) % len(statements)]
+            requirements.append(
+                RoleCompetence(
+                    role=role,
+                    competence=statement,
+                    proficiency=1 + (n + k) % 4,
+                    requirement=Requirement.ESSENTIAL if k % 3 else Requirement.DESIRABLE,
+                )
             )
-            for j in range(min(20, len(statements)))
-        )
-        Progression.objects.bulk_create(
-            Progression(from_role=role, to_role=roles[(i * 5 + k) % len(roles)], kind="lateral")
-            for k in range(min(5, len(roles)))
-        )
+    RoleCompetence.objects.bulk_create(requirements, ignore_conflicts=True)
+
+    pairs = set()
+    for n in range(max(3, move_count) * factor):
+        start, end = new_roles[n % len(new_roles)], new_roles[(n * 3 + 1) % len(new_roles)]
+        if start.level.number > end.level.number:
+            start, end = end, start
+        if start != end:
+            pairs.add((start, end))
+    for role in around:
+        for end in new_roles[: 2 * factor]:
+            if end.level.number >= role.level.number:
+                pairs.add((role, end))
     Progression.objects.bulk_create(
-        Progression(from_role=roles[i], to_role=roles[(i + 1) % len(roles)], kind="vertical")
-        for i in range(len(roles))
+        Progression(
+            from_role=start,
+            to_role=end,
+            kind=MoveKind.VERTICAL if end.level.number > start.level.number else MoveKind.LATERAL,
+        )
+        for start, end in pairs
     )

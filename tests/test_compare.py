@@ -9,8 +9,8 @@ from django.utils.html import escape
 
 from competences.models import Competence
 from roles.models import Proficiency, RoleCompetence, RoleProfile
-from tests.factories import make_competence, make_requirement, make_role
-from tests.test_pathways_map import count_queries, grow_framework
+from tests.factories import grow_framework, make_competence, make_requirement, make_role
+from tests.measure import count_queries
 
 pytestmark = pytest.mark.django_db
 

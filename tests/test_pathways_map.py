@@ -1,137 +1,27 @@
-"""The career map and the compared moves on a role's page.
-
-``grow_framework`` and ``count_queries`` live here and are shared by the other pathways
-test modules: every pathways page must cost the same number of queries with ten times
-the data.
-"""
+"""The career map and the compared moves on a role's page."""
 
 import re
 from collections import Counter
-from itertools import cycle
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from competences.models import Competence, Kind, LearningOpportunity, Standard
-from pathways.models import MoveKind, Progression
+from pathways.models import Progression
 from pathways.selectors import role_moves_compared
-from roles.models import Area, Proficiency, Requirement, RoleCompetence, RoleProfile
+from roles.models import Area, Proficiency, RoleCompetence, RoleProfile
 from tests.factories import (
+    grow_framework,
     make_competence,
-    make_learning,
     make_progression,
     make_requirement,
     make_role,
-    make_standard,
 )
+from tests.measure import count_queries
 
 pytestmark = pytest.mark.django_db
 
 MAP_URL = reverse("pathways:map")
-
-
-# --- Shared helpers -------------------------------------------------------------------
-
-
-def count_queries(client, url: str) -> int:
-    """Queries one GET of ``url`` makes, after a first GET has warmed any one-off caches."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(context)
-
-
-def grow_framework(*, around=(), factor: int = 10) -> None:
-    """Add ``factor`` times the roles, statements, requirements and moves there are now.
-
-    The roles in ``around`` (the ones a test measures) gain ``factor`` times their
-    requirements and moves too. Statements are bulk-created and the new trees rebuilt,
-    as the tree service would be too slow for hundreds of nodes.
-    """
-    areas = list(Area.objects.all()) or [None]
-    role_count = RoleProfile.objects.count()
-    statement_count = Competence.objects.filter(kind=Kind.STATEMENT).count()
-    move_count = Progression.objects.count()
-    requirement_count = RoleCompetence.objects.count()
-
-    sections = [make_competence(title=f"Grown section {n}") for n in range(factor)]
-    per_section = max(2, statement_count)
-    statements = Competence.objects.bulk_create(
-        Competence(
-            code=f"GROWN-{section.pk}-{n}",
-            title=f"Grown competence {n}",
-            kind=Kind.STATEMENT,
-            parent=section,
-            tree_id=section.tree_id,
-            lft=0,
-            rght=0,
-            level=1,
-        )
-        for section in sections
-        for n in range(per_section)
-    )
-    for section in sections:
-        Competence.objects.partial_rebuild(section.tree_id)
-    statements = list(Competence.objects.filter(code__startswith="GROWN-"))
-
-    standards = [make_standard() for _ in range(max(2, Standard.objects.count()) * factor)]
-    learning = [
-        make_learning() for _ in range(max(2, LearningOpportunity.objects.count()) * factor)
-    ]
-    Competence.standards.through.objects.bulk_create(
-        Competence.standards.through(competence_id=item.pk, standard_id=standard.pk)
-        for item, standard in zip(statements, cycle(standards))
-    )
-    LearningOpportunity.competences.through.objects.bulk_create(
-        LearningOpportunity.competences.through(
-            competence_id=item.pk, learningopportunity_id=course.pk
-        )
-        for item, course in zip(statements, cycle(learning))
-    )
-
-    per_role = max(5, requirement_count // max(1, role_count))
-    new_roles = [
-        make_role(level=2 + n % 7, areas=[area] if area else None)
-        for n, area in zip(range(max(3, role_count) * factor), cycle(areas))
-    ]
-    requirements = []
-    for n, role in enumerate(new_roles + list(around)):
-        needed = per_role * (factor if role in around else 1)
-        for k in range(needed):
-            statement = statements[(n * 7 + k) % len(statements)]
-            requirements.append(
-                RoleCompetence(
-                    role=role,
-                    competence=statement,
-                    proficiency=1 + (n + k) % 4,
-                    requirement=Requirement.ESSENTIAL if k % 3 else Requirement.DESIRABLE,
-                )
-            )
-    RoleCompetence.objects.bulk_create(requirements, ignore_conflicts=True)
-
-    pairs = set()
-    for n in range(max(3, move_count) * factor):
-        start, end = new_roles[n % len(new_roles)], new_roles[(n * 3 + 1) % len(new_roles)]
-        if start.level.number > end.level.number:
-            start, end = end, start
-        if start != end:
-            pairs.add((start, end))
-    for role in around:
-        for end in new_roles[: 2 * factor]:
-            if end.level.number >= role.level.number:
-                pairs.add((role, end))
-    Progression.objects.bulk_create(
-        Progression(
-            from_role=start,
-            to_role=end,
-            kind=MoveKind.VERTICAL if end.level.number > start.level.number else MoveKind.LATERAL,
-        )
-        for start, end in pairs
-    )
 
 
 def table_html(html: str, css_class: str) -> str:

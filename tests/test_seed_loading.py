@@ -106,6 +106,14 @@ def test_bad_content_is_refused_whole_and_names_the_problem(tmp_path):
     assert not RoleProfile.objects.filter(purpose="Changed before the error.").exists()
 
 
+def test_a_code_used_twice_is_refused(tmp_path):
+    fixtures = copy_fixtures(tmp_path)
+    first_file = sorted((fixtures / "competences").glob("*.yaml"))[0]
+    (fixtures / "competences" / "zz-copy.yaml").write_text(first_file.read_text())
+    with pytest.raises(ContentError, match="more than once"):
+        framework_load(directory=fixtures)
+
+
 def test_broken_yaml_is_reported_by_the_command(tmp_path):
     fixtures = copy_fixtures(tmp_path)
     (fixtures / "levels.yaml").write_text("- number: [unclosed\n")
@@ -115,11 +123,12 @@ def test_broken_yaml_is_reported_by_the_command(tmp_path):
 
 def test_loader_places_new_nodes_in_file_order(tmp_path):
     fixtures = copy_fixtures(tmp_path)
-    tree = yaml.safe_load((fixtures / "competences.yaml").read_text())
+    first_file = sorted((fixtures / "competences").glob("*.yaml"))[0]
+    tree = yaml.safe_load(first_file.read_text())
     tree[0]["children"].insert(
         0, {"code": "NEW.FIRST", "title": "Added first", "kind": "statement"}
     )
-    (fixtures / "competences.yaml").write_text(yaml.safe_dump(tree, sort_keys=False))
+    first_file.write_text(yaml.safe_dump(tree, sort_keys=False))
     framework_load(directory=fixtures)
     first_section = Competence.objects.get(code=tree[0]["code"])
     assert first_section.get_children()[0].code == "NEW.FIRST"

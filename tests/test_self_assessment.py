@@ -13,13 +13,14 @@ from django.utils.html import escape
 
 from roles.models import Proficiency, Requirement, RoleProfile
 from tests.factories import (
+    grow_framework,
     make_competence,
     make_learning,
     make_requirement,
     make_role,
     make_standard,
 )
-from tests.test_pathways_map import count_queries, grow_framework
+from tests.measure import count_queries
 
 pytestmark = pytest.mark.django_db
 
