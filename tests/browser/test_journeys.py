@@ -118,3 +118,54 @@ def test_role_profile_prints_without_site_chrome(site, page, artefacts):
     assert page.locator("h1").is_visible()
     assert page.get_by_text(role.requirements.first().competence.title).first.is_visible()
     page.pdf(path=str(artefacts / "role-profile.pdf"))
+
+
+def tab_to_element(page, element_id: str, limit: int = 500) -> None:
+    """Press Tab until the element with ``element_id`` has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"could not reach #{element_id} with the keyboard")
+
+
+def test_peer_support_worker_finds_their_gaps_for_care_navigator(site, page, artefacts):
+    """Issue 5's journey: keyboard only, JavaScript off, pre-filled from the current role."""
+    peer = RoleProfile.objects.get(slug="reconnect-peer-support-worker")
+    navigator = RoleProfile.objects.get(slug="reconnect-care-navigator")
+    held = {rc.competence_id: rc.proficiency for rc in peer.requirements.all()}
+    needed = navigator.requirements.select_related("competence")
+    expected_gaps = {
+        rc.competence.code for rc in needed if held.get(rc.competence_id, 0) < rc.proficiency
+    }
+    assert 0 < len(expected_gaps) < needed.count()
+
+    page.goto(site + peer.get_absolute_url())
+    follow(page, navigator.get_absolute_url())
+    follow(page, f"/pathways/self-assessment/{navigator.slug}/")
+
+    # Choose the current role in the picker by typing its name, then pre-fill.
+    tab_to_element(page, "assessment-from")
+    page.keyboard.type(peer.title)
+    assert page.locator("#assessment-from").input_value() == peer.slug
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    shared = len(held.keys() & {rc.competence_id for rc in needed})
+    assert f"{shared} answers were filled in" in page.get_by_role("status").inner_text()
+
+    # Everything not pre-filled is left unanswered, which counts as Not yet.
+    submit = page.get_by_role("button", name="See your gaps")
+    submit.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == f"Your gaps for {navigator.title}"
+    shown = set(page.locator(".app-gap").evaluate_all("els => els.map(e => e.dataset.code)"))
+    assert shown == expected_gaps
+
+    # The printout keeps the gaps and drops the site's menus and the change links.
+    page.emulate_media(media="print")
+    assert not page.locator("header.nhsuk-header").is_visible()
+    assert not page.get_by_role("link", name="Change your answers").is_visible()
+    assert page.locator(".app-gap").first.is_visible()
+    page.pdf(path=str(artefacts / "self-assessment-result.pdf"))
