@@ -3,6 +3,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
@@ -77,7 +78,11 @@ class Competence(MPTTModel):
         ordering = ["tree_id", "lft"]
         verbose_name = _("competence")
         verbose_name_plural = _("competences")
-        indexes = [search_index(COMPETENCE_FIELDS, name="competence_search")]
+        indexes = [
+            search_index(COMPETENCE_FIELDS, name="competence_search"),
+            # Search matches codes whatever their case, beside the full-text index.
+            models.Index(Upper("code"), name="competence_code_upper"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="section") & Q(parent__isnull=True))
@@ -151,7 +156,10 @@ class Standard(models.Model):
         ordering = ["code", "suite"]
         verbose_name = _("National Occupational Standard")
         verbose_name_plural = _("National Occupational Standards")
-        indexes = [search_index(STANDARD_FIELDS, name="standard_search")]
+        indexes = [
+            search_index(STANDARD_FIELDS, name="standard_search"),
+            models.Index(Upper("code"), name="standard_code_upper"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "suite"],

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -176,7 +177,11 @@ class RoleProfile(models.Model):
         ordering = ["level__number", "title"]
         verbose_name = _("role profile")
         verbose_name_plural = _("role profiles")
-        indexes = [search_index(ROLE_FIELDS, name="role_search")]
+        indexes = [
+            search_index(ROLE_FIELDS, name="role_search"),
+            # Search matches codes whatever their case, beside the full-text index.
+            models.Index(Upper("code"), name="role_code_upper"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(lived_experience_route=False) | ~Q(lived_experience_text=""),

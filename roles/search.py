@@ -8,10 +8,11 @@ code or title match come before results that match only in the body text.
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -68,9 +69,11 @@ def _matching(queryset, fields: tuple[tuple[str, ...], tuple[str, ...]], query: 
         search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         vector = search_vector(fields)
         code_hit = Q(code__iexact=query)
+        # alias(), not annotate(): the vector is only filtered on, never sent back.
         return (
-            queryset.annotate(document=vector, rank=SearchRank(vector, search))
+            queryset.alias(document=vector)
             .filter(Q(document=search) | code_hit)
+            .annotate(rank=SearchRank(vector, search))
             .order_by("-rank")
         )
     words = _words(query)
@@ -85,11 +88,39 @@ def _matching(queryset, fields: tuple[tuple[str, ...], tuple[str, ...]], query: 
     return queryset.filter(condition)
 
 
+@contextmanager
+def _planned_on_indexes():
+    """On PostgreSQL, run the block in a transaction whose plans prefer the search indexes.
+
+    The planner prices to_tsvector() far below what it costs, so on tables of a few
+    hundred rows it re-parses every row's text (about 12 ms a table on the seed content)
+    rather than read the GIN and code indexes (under 1 ms). SET LOCAL ends with this
+    transaction, so no other query on the reused connection is affected.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
 def search_framework(raw_query: str) -> list[SearchResult]:
     """Roles, competences and standards matching the query, best first."""
     query = clean_query(raw_query)
     if not _words(query):
         return []
+    with _planned_on_indexes():
+        results = _search(query)
+    exact = query.lower()
+    results.sort(
+        key=lambda hit: (hit.code.lower() != exact, not hit.title_match, -hit.rank, hit.title)
+    )
+    return results[:MAX_RESULTS]
+
+
+def _search(query: str) -> list[SearchResult]:
+    """Every hit among roles, competences and standards, unsorted."""
     sections = {
         node.tree_id: node
         for node in Competence.objects.filter(parent__isnull=True).only("title", "tree_id")
@@ -139,8 +170,4 @@ def search_framework(raw_query: str) -> list[SearchResult]:
                 rank=getattr(standard, "rank", 0.0),
             )
         )
-    exact = query.lower()
-    results.sort(
-        key=lambda hit: (hit.code.lower() != exact, not hit.title_match, -hit.rank, hit.title)
-    )
-    return results[:MAX_RESULTS]
+    return results

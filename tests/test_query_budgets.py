@@ -60,3 +60,30 @@ def test_the_whole_tree_page_reads_the_tree_in_one_query(client):
         client.get("/competences/")
     tree_reads = [q for q in queries if 'FROM "competences_competence"' in q["sql"]]
     assert len(tree_reads) == 1
+
+
+@pytest.mark.parametrize("query", ["risk", "peer support", "SFHGEN97"])
+def test_search_reads_the_full_text_and_code_indexes_on_postgresql(client, query):
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text indexes exist only on PostgreSQL (make test-postgres runs this)")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": query})
+    sqls = [q["sql"] for q in queries]
+    searches = [sql for sql in sqls if "ts_rank" in sql]
+    assert len(searches) == 3
+    # The page itself steers its searches onto the indexes, before the first one runs.
+    assert sqls.index("SET LOCAL enable_seqscan = off") < sqls.index(searches[0])
+    for sql, table, prefix in zip(
+        searches,
+        ["roles_roleprofile", "competences_competence", "competences_standard"],
+        ["role", "competence", "standard"],
+        strict=True,
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("RESET enable_seqscan")
+        assert f"Seq Scan on {table}" not in plan, plan
+        assert f"Bitmap Index Scan on {prefix}_search" in plan, plan
+        assert f"Bitmap Index Scan on {prefix}_code_upper" in plan, plan
