@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 import re
 from urllib.parse import urlencode
 
@@ -225,17 +226,21 @@ def test_change_your_answers_returns_to_the_form_with_the_same_answers(client, t
     assert checked_answers(back) == {answer(statements[2]): "partly"}
 
 
-def test_nothing_entered_is_stored(client, target, current_role):
+def test_nothing_entered_is_stored(client, target, current_role, caplog):
     role, statements = target
     before = row_counts()
     sessions = Session.objects.count()
     query = {"from": current_role.slug, answer(statements[0]): "partly"}
-    responses = [
-        client.get(form_url(role, prefill="1", **query)),
-        client.get(result_url(role, **query)),
-        client.get(result_url(role, format="csv", **query)),
-        client.get(result_url(role, **{answer(statements[0]): "unsure"})),
-    ]
+    with caplog.at_level(logging.DEBUG):
+        responses = [
+            client.get(form_url(role, prefill="1", **query)),
+            client.get(result_url(role, **query)),
+            client.get(result_url(role, format="csv", **query)),
+            client.get(result_url(role, **{answer(statements[0]): "unsure"})),
+        ]
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    for entered in (statements[0].code, "partly", "unsure", current_role.slug):
+        assert entered not in logged, "answers never reach the logs"
     assert row_counts() == before
     assert Session.objects.count() == sessions
     for response in responses:
