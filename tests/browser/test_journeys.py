@@ -1,5 +1,7 @@
 """People drill down from the overview and back, keyboard only, with JavaScript off."""
 
+import json
+
 import pytest
 
 from competences.models import Competence
@@ -11,18 +13,23 @@ NHS_BLUE = "rgb(0, 94, 184)"
 FOCUS_YELLOW = "rgb(255, 235, 59)"
 
 
-def tab_to(page, href: str, limit: int = 500) -> None:
-    """Press Tab until the link to ``href`` has focus, and check the focus is visible."""
+def tab_until(page, script: str, what: str, limit: int = 500) -> None:
+    """Press Tab until ``script`` (run on the page) is true of the focused element."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.getAttribute('href')") == href:
-            style = page.evaluate(
-                "[getComputedStyle(document.activeElement).backgroundColor,"
-                " getComputedStyle(document.activeElement).outlineColor]"
-            )
-            assert FOCUS_YELLOW in style, f"focus on {href} is not visible: {style}"
+        if page.evaluate(script):
             return
-    raise AssertionError(f"could not reach a link to {href} with the keyboard")
+    raise AssertionError(f"could not reach {what} with the keyboard")
+
+
+def tab_to(page, href: str) -> None:
+    """Press Tab until the link to ``href`` has focus, and check the focus is visible."""
+    tab_until(page, f"document.activeElement.getAttribute('href') === {json.dumps(href)}", href)
+    style = page.evaluate(
+        "[getComputedStyle(document.activeElement).backgroundColor,"
+        " getComputedStyle(document.activeElement).outlineColor]"
+    )
+    assert FOCUS_YELLOW in style, f"focus on {href} is not visible: {style}"
 
 
 def follow(page, href: str) -> None:
@@ -124,15 +131,6 @@ def test_role_profile_prints_without_site_chrome(site, page, artefacts):
     page.pdf(path=str(artefacts / "role-profile.pdf"))
 
 
-def tab_to_element(page, element_id: str, limit: int = 500) -> None:
-    """Press Tab until the element with ``element_id`` has focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == element_id:
-            return
-    raise AssertionError(f"could not reach #{element_id} with the keyboard")
-
-
 def test_peer_support_worker_finds_their_gaps_for_care_navigator(site, page, artefacts):
     """Issue 5's journey: keyboard only, JavaScript off, pre-filled from the current role."""
     peer = RoleProfile.objects.get(slug="reconnect-peer-support-worker")
@@ -149,7 +147,7 @@ def test_peer_support_worker_finds_their_gaps_for_care_navigator(site, page, art
     follow(page, f"/pathways/self-assessment/{navigator.slug}/")
 
     # Choose the current role in the picker by typing its name, then pre-fill.
-    tab_to_element(page, "assessment-from")
+    tab_until(page, "document.activeElement.id === 'assessment-from'", "the role picker")
     page.keyboard.type(peer.title)
     assert page.locator("#assessment-from").input_value() == peer.slug
     page.keyboard.press("Tab")
