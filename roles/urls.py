@@ -13,4 +13,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("about/", views.about, name="about"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("proficiency/", views.proficiency, name="proficiency"),
 ]

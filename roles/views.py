@@ -8,6 +8,7 @@ from pathways.selectors import role_moves_compared
 
 from . import selectors
 from .models import Area, Level, RoleProfile
+from .proficiency import depths
 from .search import clean_query, search_framework
 
 ROLE_LEVELS = range(2, 9)
@@ -135,3 +136,7 @@ def about(request):
 
 def accessibility(request):
     return render(request, "pages/accessibility.html", {"trail": []})
+
+
+def proficiency(request):
+    return render(request, "pages/proficiency.html", {"depths": depths(), "trail": []})

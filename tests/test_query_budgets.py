@@ -40,6 +40,7 @@ def addresses(role) -> dict[str, str]:
         "search": "/search/?q=risk",
         "search by code": f"/search/?q={statement.code}",
         "about": "/about/",
+        "proficiency": "/proficiency/",
     }
 
 
