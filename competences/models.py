@@ -1,5 +1,8 @@
 """The competence tree, the National Occupational Standards under it, and learning."""
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -118,6 +121,36 @@ class Competence(MPTTModel):
         return split_lines(self.skills)
 
 
+# Standards link only to the standard-setting bodies' own pages. Where no such page is
+# known the address stays blank and the page points to the UK Standards search instead.
+OFFICIAL_STANDARD_PREFIXES = (
+    "https://www.ukstandards.org.uk/en/nos-finder/",
+    "https://tools.skillsforhealth.org.uk/",
+)
+NOS_FINDER_URL = "https://www.ukstandards.org.uk/en/nos-finder"
+
+
+def validate_official_standard_address(value: str) -> None:
+    """Refuse addresses that are not a standard's own page on an official site."""
+    if not value:
+        return
+    if not value.startswith(OFFICIAL_STANDARD_PREFIXES):
+        hosts = sorted({urlsplit(prefix).hostname for prefix in OFFICIAL_STANDARD_PREFIXES})
+        raise ValidationError(
+            _("Link only to the standard's own page on %(hosts)s."),
+            code="unofficial_host",
+            params={"hosts": _(" or ").join(hosts)},
+        )
+    if value.rstrip("/") == NOS_FINDER_URL or "?" in value:
+        raise ValidationError(
+            _(
+                "That is a search, not the standard's own page. Leave the address blank: "
+                "the page then offers a search of UK Standards for the code."
+            ),
+            code="search_address",
+        )
+
+
 class StandardStatus(models.TextChoices):
     CURRENT = "current", _("Current")
     LEGACY = "legacy", _("Legacy")
@@ -147,7 +180,17 @@ class Standard(models.Model):
     organisation = models.CharField(
         _("developing organisation"), max_length=120, help_text=_("e.g. Skills for Health.")
     )
-    url = models.URLField(_("address of the published standard"), max_length=500)
+    url = models.URLField(
+        _("address of the standard's own page"),
+        max_length=500,
+        blank=True,
+        validators=[validate_official_standard_address],
+        help_text=_(
+            "Only the standard's own page on UK Standards or the Skills for Health tools. "
+            "Leave blank when none is known: readers are then offered a search of UK "
+            "Standards for the code."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=StandardStatus.choices, default=StandardStatus.CURRENT
     )
@@ -169,7 +212,16 @@ class Standard(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=StandardStatus.values), name="standard_known_status"
             ),
-            models.CheckConstraint(condition=~Q(url=""), name="standard_has_address"),
+            models.CheckConstraint(
+                condition=Q(url="")
+                | Q(url__startswith=OFFICIAL_STANDARD_PREFIXES[0])
+                | Q(url__startswith=OFFICIAL_STANDARD_PREFIXES[1]),
+                name="standard_official_address",
+                violation_error_message=_(
+                    "Link only to the standard's own page on an official site, or leave "
+                    "the address blank."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -177,6 +229,21 @@ class Standard(models.Model):
 
     def get_absolute_url(self):
         return reverse("competences:standard-detail", kwargs={"code": self.reference})
+
+    @property
+    def has_official_page(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def official_site_name(self) -> str:
+        """Name of the site that holds the standard's own page, for link text."""
+        if self.url.startswith(OFFICIAL_STANDARD_PREFIXES[1]):
+            return _("the Skills for Health website")
+        return _("the UK Standards website")
+
+    @property
+    def finder_url(self) -> str:
+        return NOS_FINDER_URL
 
 
 class LearningKind(models.TextChoices):

@@ -156,7 +156,7 @@ def _load_reference_data(directory: Path, report: LoadReport) -> None:
                 "reference": item.get("reference", item["code"]),
                 "title": item["title"].strip(),
                 "organisation": item["organisation"],
-                "url": item["url"],
+                "url": item.get("url") or "",
                 "status": item.get("status", "current"),
             },
             f"standards.yaml {item['code']}",

@@ -62,7 +62,7 @@ def make_standard(**fields) -> Standard:
         "title": f"Standard {n}",
         "suite": "Test suite",
         "organisation": "Skills for Health",
-        "url": f"https://standards.example.org/{n}",
+        "url": f"https://www.ukstandards.org.uk/en/nos-finder/STD{n}/standard-{n}",
     }
     return Standard.objects.create(**(values | fields))
 

@@ -140,8 +140,10 @@ def test_standard_address_reference_is_unique():
     assert refused(lambda: make_standard(reference="SAME"))
 
 
-def test_standard_needs_an_address_and_known_status():
-    assert refused(lambda: make_standard(url=""))
+def test_standard_address_is_official_or_blank_and_status_known():
+    assert refused(lambda: make_standard(url="https://www.example-doc-share.com/doc/123"))
+    assert refused(lambda: make_standard(url="http://www.ukstandards.org.uk/en/nos-finder/X"))
+    assert not refused(lambda: make_standard(url=""))
     assert refused(lambda: make_standard(status="withdrawn"))
 
 
