@@ -155,7 +155,7 @@ class StandardAdmin(admin.ModelAdmin):
 class LearningOpportunityAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "kind", "level", "provider", "competence_count"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "level"]
     search_fields = ["title", "provider", "description"]
     autocomplete_fields = ["competences"]
 

@@ -253,16 +253,47 @@ class LearningKind(models.TextChoices):
     FRAMEWORK = "framework", _("Training framework")
 
 
+class LearningLevel(models.IntegerChoices):
+    """The level learning is pitched at, on the scale qualifications use in England (1 to 8).
+
+    The site compares this number with a role's career framework level directly, as a
+    guide to which learning suits the role; the two scales are close but not the same.
+    """
+
+    LEVEL_1 = 1, _("Level 1")
+    LEVEL_2 = 2, _("Level 2")
+    LEVEL_3 = 3, _("Level 3")
+    LEVEL_4 = 4, _("Level 4")
+    LEVEL_5 = 5, _("Level 5")
+    LEVEL_6 = 6, _("Level 6 (degree)")
+    LEVEL_7 = 7, _("Level 7 (Masters)")
+    LEVEL_8 = 8, _("Level 8 (doctorate)")
+
+
+class LearningFit(models.IntegerChoices):
+    """How well learning at one level suits a role at another; lower numbers suit better."""
+
+    AT_LEVEL = 1, _("At this role's level")
+    ANY_LEVEL = 2, _("For any level")
+    STEP_UP = 3, _("One level above this role")
+    FAR_ABOVE = 4, _("Well above this role's level")
+    BELOW = 5, _("Below this role's level")
+
+
 class LearningOpportunity(models.Model):
     """A qualification, apprenticeship, course or training framework that develops competences."""
 
     title = models.CharField(_("title"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=LearningKind.choices)
-    level = models.CharField(
+    level = models.PositiveSmallIntegerField(
         _("level"),
-        max_length=60,
+        choices=LearningLevel.choices,
+        null=True,
         blank=True,
-        help_text=_("The qualification's own level, e.g. “Level 3” or “Masters”."),
+        help_text=_(
+            "A qualification's or apprenticeship's own level; for a course, the level of the "
+            "staff it is meant for. Leave blank when it suits staff at every level."
+        ),
     )
     provider = models.CharField(_("provider or owner"), max_length=200, blank=True)
     url = models.URLField(_("address"), max_length=500, blank=True)
@@ -282,7 +313,22 @@ class LearningOpportunity(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=LearningKind.values), name="learning_known_kind"
             ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__in=LearningLevel.values),
+                name="learning_known_level",
+                violation_error_message=_("Choose a level from 1 to 8, or leave it blank."),
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def fit_for(self, role_level: int) -> LearningFit:
+        """How well this suits a role at career framework level ``role_level``."""
+        if self.level is None:
+            return LearningFit.ANY_LEVEL
+        if self.level == role_level:
+            return LearningFit.AT_LEVEL
+        if self.level == role_level + 1:
+            return LearningFit.STEP_UP
+        return LearningFit.FAR_ABOVE if self.level > role_level else LearningFit.BELOW

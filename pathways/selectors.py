@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from competences.models import Competence, LearningOpportunity, Standard
+from competences.models import Competence, LearningFit, LearningOpportunity, Standard
 from roles.models import Area, Level, Requirement, RoleCompetence, RoleProfile
 from roles.selectors import role_moves, roles_for_listing, sections_by_tree
 
@@ -319,15 +319,40 @@ def role_proficiencies(role: RoleProfile) -> dict[str, int]:
 
 @dataclass
 class Gap:
+    """A competence the person is not yet confident in, and the learning that suits the role.
+
+    ``learning`` holds what is pitched at the role's level, for any level, or one level
+    above, best fit first; learning pitched below the role is never suggested. Only when
+    none of that is known does ``learning_above`` hold learning well above the role.
+    """
+
     requirement: RoleCompetence
     answer: str
     answer_label: str
     answered: bool
     section_title: str = ""
+    learning: list[LearningOpportunity] = field(default_factory=list)
+    learning_above: list[LearningOpportunity] = field(default_factory=list)
 
     @property
     def competence(self) -> Competence:
         return self.requirement.competence
+
+
+SUITABLE_FITS = (LearningFit.AT_LEVEL, LearningFit.ANY_LEVEL, LearningFit.STEP_UP)
+
+
+def learning_for_level(
+    learning: list[LearningOpportunity], role_level: int
+) -> tuple[list[LearningOpportunity], list[LearningOpportunity]]:
+    """Split ``learning`` into what suits a role at ``role_level`` (best fit first) and,
+    only when nothing suits, what is well above the role (lowest level first)."""
+    fits = [(item.fit_for(role_level), item) for item in learning]
+    suitable = sorted((pair for pair in fits if pair[0] in SUITABLE_FITS), key=lambda pair: pair[0])
+    if suitable:
+        return [item for _fit, item in suitable], []
+    above = [item for fit, item in fits if fit == LearningFit.FAR_ABOVE]
+    return [], sorted(above, key=lambda item: item.level)
 
 
 @dataclass
@@ -337,27 +362,37 @@ class GapSection:
 
 
 def gaps_by_section(
-    sections: list[AssessmentSection], answers: dict[str, str], *, gap_answers, labels
+    sections: list[AssessmentSection],
+    answers: dict[str, str],
+    *,
+    gap_answers,
+    labels,
+    role_level: int | None = None,
 ) -> list[GapSection]:
     """The requirements whose answer is in ``gap_answers``, essential before desirable
     within each section; a competence missing from ``answers`` counts as the last of
-    ``gap_answers`` (not yet)."""
+    ``gap_answers`` (not yet). With ``role_level`` (and sections read ``with_learning``)
+    each gap carries the learning that suits a role at that level."""
     fallback = list(gap_answers)[-1]
+    labels = {key: str(label) for key, label in labels.items()}
     result = []
     for group in sections:
         gaps = []
         for item in group.requirements:
             answer = answers.get(item.competence.code, fallback)
             if answer in gap_answers:
-                gaps.append(
-                    Gap(
-                        requirement=item,
-                        answer=answer,
-                        answer_label=str(labels[answer]),
-                        answered=item.competence.code in answers,
-                        section_title=group.section.title,
-                    )
+                gap = Gap(
+                    requirement=item,
+                    answer=answer,
+                    answer_label=labels[answer],
+                    answered=item.competence.code in answers,
+                    section_title=group.section.title,
                 )
+                if role_level is not None:
+                    gap.learning, gap.learning_above = learning_for_level(
+                        list(item.competence.learning_opportunities.all()), role_level
+                    )
+                gaps.append(gap)
         if gaps:
             gaps.sort(key=lambda gap: gap.requirement.requirement != Requirement.ESSENTIAL)
             result.append(GapSection(section=group.section, gaps=gaps))

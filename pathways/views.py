@@ -103,6 +103,7 @@ def self_assessment_result(request, slug):
         answers.answers,
         gap_answers=[answer.value for answer in forms.GAP_ANSWERS],
         labels=dict(forms.Answer.choices),
+        role_level=role.level.number,
     )
     gaps = [gap for group in gap_sections for gap in group.gaps]
     if request.GET.get("format") == "csv" and not answers.problems:
@@ -139,6 +140,11 @@ def _spreadsheet_safe(text: str) -> str:
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
+def _learning_cell(learning) -> str:
+    level = learning.get_level_display() if learning.level else _("any level")
+    return f"{learning.title} ({level})"
+
+
 def _gaps_csv(role, gaps) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gaps-{role.slug}.csv"'
@@ -158,7 +164,13 @@ def _gaps_csv(role, gaps) -> HttpResponse:
     for gap in gaps:
         competence = gap.competence
         standards = "; ".join(f"{s.code} {s.title}" for s in competence.standards.all())
-        learning = "; ".join(item.title for item in competence.learning_opportunities.all())
+        learning = "; ".join(_learning_cell(item) for item in gap.learning)
+        if not gap.learning:
+            learning = _("No suitable learning is known for this yet")
+            if gap.learning_above:
+                learning += ". " + _("Well above this role's level: %(titles)s") % {
+                    "titles": "; ".join(_learning_cell(item) for item in gap.learning_above)
+                }
         row = [
             gap.section_title,
             competence.code,

@@ -189,7 +189,8 @@ def _load_competences(directory: Path, report: LoadReport) -> None:
             {"title": item["title"]},
             {
                 "kind": item["kind"],
-                "level": item.get("level", ""),
+                # Blank means the learning suits every level.
+                "level": item.get("level") or None,
                 "provider": item.get("provider", ""),
                 "url": item.get("url", ""),
                 "description": _lines(item.get("description")),

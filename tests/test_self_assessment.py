@@ -53,7 +53,7 @@ def target():
     standard = make_standard(title="Assess needs")
     for statement in statements:
         statement.standards.add(standard)
-    make_learning(title="Level 5 certificate", competences=statements[:4])
+    make_learning(title="Level 5 certificate", level=5, competences=statements[:4])
     return role, statements
 
 
@@ -212,7 +212,7 @@ def test_csv_holds_the_same_gaps_as_the_page(client, target):
     assert first["required proficiency"] == "Awareness"
     assert first["essential or desirable"] == "Desirable"
     assert "Assess needs" in first["standards"]
-    assert first["learning"] == "Level 5 certificate"
+    assert first["learning"] == "Level 5 certificate (Level 5)"
 
 
 def test_change_your_answers_returns_to_the_form_with_the_same_answers(client, target):
