@@ -82,6 +82,9 @@ def sections_with_statement_counts() -> list[Competence]:
     """Top-level sections, each with ``statement_count``: competence statements beneath it."""
     counts = dict(
         Competence.objects.filter(kind=Kind.STATEMENT)
+        # Without clearing the model's tree ordering, lft joins the GROUP BY and every
+        # statement becomes a group of one.
+        .order_by()
         .values("tree_id")
         .annotate(total=Count("pk"))
         .values_list("tree_id", "total")
