@@ -28,7 +28,17 @@ from competences.models import Competence, Standard
 from .models import RoleProfile
 
 MAX_QUERY_LENGTH = 200
-MAX_RESULTS = 60
+PAGE_SIZE = 20
+
+# The kinds of result a search can be narrowed to: (key, plural label).
+KINDS = (
+    ("roles", _("Role profiles")),
+    ("competences", _("Competences")),
+    ("standards", _("Standards")),
+)
+BAND_WORDS = re.compile(r"\b(?:agenda for change\s+)?band\s+(\d[a-d]?)\b", re.IGNORECASE)
+# Agenda for Change bands in order, so that a range such as "7-8a" can be expanded.
+BAND_ORDER = ["1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"]
 
 
 @dataclass
@@ -42,6 +52,32 @@ class SearchResult:
     context: str
     title_match: bool
     rank: float = 0.0
+    group: str = ""
+    exact_title: bool = False
+
+
+@dataclass
+class SearchOutcome:
+    """Every result in ranking order (narrowed to one kind when asked), and how many
+    results each kind has, so the page can offer the narrowing with true totals."""
+
+    results: list[SearchResult]
+    kind_counts: dict[str, int]
+    band: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.kind_counts.values())
+
+
+def bands_in(indicative_band: str) -> set[str]:
+    """The bands a range such as "5-6" or "7-8a" covers."""
+    parts = [part.strip().lower() for part in indicative_band.split("-") if part.strip()]
+    known = [part for part in parts if part in BAND_ORDER]
+    if not known:
+        return set()
+    first, last = BAND_ORDER.index(known[0]), BAND_ORDER.index(known[-1])
+    return set(BAND_ORDER[min(first, last) : max(first, last) + 1])
 
 
 def clean_query(raw: str | None) -> str:
@@ -105,18 +141,70 @@ def _planned_on_indexes():
         yield
 
 
-def search_framework(raw_query: str) -> list[SearchResult]:
-    """Roles, competences and standards matching the query, best first."""
+def search_framework(raw_query: str, kind: str | None = None) -> SearchOutcome:
+    """Roles, competences and standards matching the query, best first.
+
+    An exact code comes first, then an exact title, then titles holding every word, then
+    the rest by relevance. "band 6" finds the roles whose indicative Agenda for Change
+    band covers band 6, beside anything the rest of the query matches.
+    """
     query = clean_query(raw_query)
-    if not _words(query):
-        return []
-    with _planned_on_indexes():
-        results = _search(query)
-    exact = query.lower()
+    band_match = BAND_WORDS.search(query)
+    band = band_match.group(1).lower() if band_match else ""
+    text_query = " ".join(BAND_WORDS.sub(" ", query).split()) if band else query
+    results: list[SearchResult] = []
+    if band:
+        results += _roles_at_band(band)
+    if _words(text_query):
+        with _planned_on_indexes():
+            seen = {hit.url for hit in results}
+            results += [hit for hit in _search(text_query) if hit.url not in seen]
+    elif not band:
+        return SearchOutcome([], {key: 0 for key, _label in KINDS})
+    exact = text_query.lower()
     results.sort(
-        key=lambda hit: (hit.code.lower() != exact, not hit.title_match, -hit.rank, hit.title)
+        key=lambda hit: (
+            hit.code.lower() != exact,
+            not hit.exact_title,
+            not hit.title_match,
+            -hit.rank,
+            hit.title,
+        )
     )
-    return results[:MAX_RESULTS]
+    counts = {key: sum(1 for hit in results if hit.group == key) for key, _label in KINDS}
+    if kind in counts:
+        results = [hit for hit in results if hit.group == kind]
+    return SearchOutcome(results, counts, band)
+
+
+def _role_result(role: RoleProfile, query: str) -> SearchResult:
+    areas = ", ".join(area.name for area in role.areas.all())
+    return SearchResult(
+        kind=_("Role profile"),
+        title=role.title,
+        code=role.code,
+        url=role.get_absolute_url(),
+        context=f"{role.level} · {areas}",
+        title_match=_title_match(query, role.title, role.code, role.typical_job_titles),
+        rank=getattr(role, "rank", 0.0),
+        group="roles",
+        exact_title=role.title.lower() == query.lower(),
+    )
+
+
+def _roles_at_band(band: str) -> list[SearchResult]:
+    """Roles whose indicative band covers ``band``, as title matches."""
+    roles = RoleProfile.objects.select_related("level").prefetch_related("areas")
+    hits = []
+    for role in roles:
+        if band in bands_in(getattr(role, "indicative_band", "") or role.level.indicative_band):
+            hit = _role_result(role, "")
+            hit.title_match = True
+            hit.context = f"{hit.context} · " + _("indicative band %(band)s") % {
+                "band": getattr(role, "indicative_band", "") or role.level.indicative_band
+            }
+            hits.append(hit)
+    return hits
 
 
 def _search(query: str) -> list[SearchResult]:
@@ -129,21 +217,10 @@ def _search(query: str) -> list[SearchResult]:
     roles = _matching(
         RoleProfile.objects.select_related("level").prefetch_related("areas"), ROLE_FIELDS, query
     )
-    for role in roles[:MAX_RESULTS]:
-        areas = ", ".join(area.name for area in role.areas.all())
-        results.append(
-            SearchResult(
-                kind=_("Role profile"),
-                title=role.title,
-                code=role.code,
-                url=role.get_absolute_url(),
-                context=f"{role.level} · {areas}",
-                title_match=_title_match(query, role.title, role.code, role.typical_job_titles),
-                rank=getattr(role, "rank", 0.0),
-            )
-        )
+    for role in roles:
+        results.append(_role_result(role, query))
     competences = _matching(Competence.objects.select_related("parent"), COMPETENCE_FIELDS, query)
-    for node in competences[:MAX_RESULTS]:
+    for node in competences:
         where = [sections[node.tree_id].title] if node.parent_id else []
         if node.parent_id and node.parent.parent_id:
             where.append(node.parent.title)
@@ -156,9 +233,11 @@ def _search(query: str) -> list[SearchResult]:
                 context=" › ".join(where) or _("Competence section"),
                 title_match=_title_match(query, node.code, node.title),
                 rank=getattr(node, "rank", 0.0),
+                group="competences",
+                exact_title=node.title.lower() == query.lower(),
             )
         )
-    for standard in _matching(Standard.objects.all(), STANDARD_FIELDS, query)[:MAX_RESULTS]:
+    for standard in _matching(Standard.objects.all(), STANDARD_FIELDS, query):
         results.append(
             SearchResult(
                 kind=_("National Occupational Standard"),
@@ -168,6 +247,8 @@ def _search(query: str) -> list[SearchResult]:
                 context=standard.suite,
                 title_match=_title_match(query, standard.code, standard.title),
                 rank=getattr(standard, "rank", 0.0),
+                group="standards",
+                exact_title=standard.title.lower() == query.lower(),
             )
         )
     return results

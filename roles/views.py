@@ -1,5 +1,9 @@
 """The front of the site (overview, about, accessibility, search) and the role pages."""
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -9,7 +13,7 @@ from pathways.selectors import role_moves_compared
 from . import selectors
 from .models import Area, Level, RoleProfile
 from .proficiency import depths
-from .search import clean_query, search_framework
+from .search import KINDS, PAGE_SIZE, clean_query, search_framework
 
 ROLE_LEVELS = range(2, 9)
 
@@ -117,17 +121,71 @@ def role_detail(request, slug):
 
 def search(request):
     query = clean_query(request.GET.get("q"))
-    results = search_framework(query) if query else []
+    kind = request.GET.get("kind", "")
+    if kind not in dict(KINDS):
+        kind = ""
+    outcome = search_framework(query, kind or None) if query else None
+    results, page = [], None
+    if outcome and outcome.results:
+        paginator = Paginator(outcome.results, PAGE_SIZE)
+        number = request.GET.get("page", "1")
+        if not number.isdigit() or int(number) < 1:
+            number = 1
+        if int(number) > paginator.num_pages:
+            raise Http404(_("There is no page %(number)s of these results.") % {"number": number})
+        page = paginator.page(number)
+        results = page.object_list
+    pages = _page_links(page, query, kind) if page and page.paginator.num_pages > 1 else []
     return render(
         request,
         "roles/search.html",
         {
             "search_query": query,
+            "kind": kind,
+            "kinds": [
+                {
+                    "key": key,
+                    "label": label,
+                    "count": outcome.kind_counts[key] if outcome else 0,
+                    "href": _search_href(query, key),
+                }
+                for key, label in KINDS
+            ],
+            "outcome": outcome,
             "results": results,
+            "page": page,
+            "pages": pages,
+            "all_kinds_link": _search_href(query, ""),
             "searched": "q" in request.GET,
             "trail": [],
         },
     )
+
+
+def _search_href(query: str, kind: str, page: int = 1) -> str:
+    params = {"q": query}
+    if kind:
+        params["kind"] = kind
+    if page > 1:
+        params["page"] = page
+    return "?" + urlencode(params)
+
+
+def _page_links(page, query: str, kind: str) -> list[dict]:
+    """Numbered page links in the NHS.UK pagination pattern, long runs elided."""
+    links = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == page.paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+        else:
+            links.append(
+                {
+                    "number": number,
+                    "href": _search_href(query, kind, number),
+                    "current": number == page.number,
+                }
+            )
+    return links
 
 
 def about(request):
