@@ -2,9 +2,11 @@
 
 from itertools import groupby
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from framework_site.canonical import redirect_to_canonical
 
 from . import selectors
 from .models import Competence, Standard
@@ -19,7 +21,9 @@ def section_list(request):
 
 
 def competence_detail(request, code):
-    node = get_object_or_404(Competence, code=code)
+    node = Competence.objects.filter(code=code).first()
+    if node is None:
+        return redirect_to_canonical(request, Competence.objects.all(), code=code)
     subtree = selectors.competence_subtree(node)
     trail = [(_("Competences"), reverse("competences:section-list"))] + [
         (ancestor.title, ancestor.get_absolute_url()) for ancestor in node.get_ancestors()
@@ -53,7 +57,9 @@ def standard_list(request):
 
 
 def standard_detail(request, code):
-    standard = get_object_or_404(Standard, reference=code)
+    standard = Standard.objects.filter(reference=code).first()
+    if standard is None:
+        return redirect_to_canonical(request, Standard.objects.all(), reference=code, code=code)
     competences = selectors.competences_using(standard)
     return render(
         request,

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from competences.models import Standard
+from framework_site.canonical import redirect_to_canonical
+from pathways.diagram import draw_role_moves
 from pathways.selectors import role_moves_compared
 
 from . import selectors
@@ -102,9 +104,11 @@ def role_list(request):
 
 
 def role_detail(request, slug):
-    role = get_object_or_404(
-        RoleProfile.objects.select_related("level").prefetch_related("areas"), slug=slug
-    )
+    role = (
+        RoleProfile.objects.select_related("level").prefetch_related("areas").filter(slug=slug)
+    ).first()
+    if role is None:
+        return redirect_to_canonical(request, RoleProfile.objects.all(), slug=slug, code=slug)
     areas = list(role.areas.all())
     return render(
         request,

@@ -1,0 +1,71 @@
+"""Stable addresses and plain language: near-miss addresses redirect to the canonical page,
+and the About page speaks to the public rather than to developers."""
+
+import re
+
+import pytest
+
+from competences.models import Competence, Standard
+from roles.models import RoleProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_role_code_in_the_address_redirects_to_the_role(client):
+    for role in RoleProfile.objects.all():
+        for code in (role.code, role.code.lower()):
+            response = client.get(f"/roles/{code}/")
+            assert response.status_code == 301, code
+            assert response["Location"] == role.get_absolute_url()
+
+
+def test_a_role_slug_in_capitals_redirects_and_keeps_the_query(client):
+    role = RoleProfile.objects.first()
+    response = client.get(f"/roles/{role.slug.upper()}/?from=here")
+    assert response.status_code == 301
+    assert response["Location"] == role.get_absolute_url() + "?from=here"
+
+
+def test_lower_case_competence_and_standard_codes_redirect(client):
+    for node in Competence.objects.all()[:40]:
+        response = client.get(f"/competences/{node.code.lower()}/")
+        if node.code == node.code.lower():
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 301, node.code
+            assert response["Location"] == node.get_absolute_url()
+    for standard in Standard.objects.all():
+        response = client.get(f"/standards/{standard.reference.lower()}/")
+        if standard.reference != standard.reference.lower():
+            assert response.status_code == 301, standard.reference
+            assert response["Location"] == standard.get_absolute_url()
+
+
+def test_a_redirect_lands_on_a_page_that_exists(client):
+    node = Competence.objects.filter(kind="statement").first()
+    response = client.get(f"/competences/{node.code.lower()}/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(node.get_absolute_url(), 301)]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/roles/NO-SUCH-ROLE/",
+        "/competences/zz.9.9/",
+        "/standards/nosuch99/",
+        "/competences/COM%00/",
+        "/standards/SFHGEN97%00x/",
+        "/competences/%E2%9C%93/",
+    ],
+)
+def test_addresses_that_match_nothing_are_not_found(client, address):
+    assert client.get(address).status_code == 404
+
+
+def test_about_page_speaks_to_the_public(client):
+    html = client.get("/about/").content.decode()
+    main = re.sub(r"<[^>]+>", " ", html[html.index("<main") : html.index("</main>")])
+    for developer_word in ["fixture", "load_framework", "command", "seed file", "YAML", "Django"]:
+        assert developer_word.lower() not in main.lower(), developer_word
+    assert "How the content is kept up to date" in main
