@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from .models import Progression
+from .models import Progression, ProgressionDrop
+
+
+class ProgressionDropInline(admin.TabularInline):
+    """Competences a move up leaves behind, each with the reason readers will see."""
+
+    model = ProgressionDrop
+    extra = 0
+    autocomplete_fields = ["competence"]
 
 
 @admin.register(Progression)
@@ -12,3 +20,4 @@ class ProgressionAdmin(admin.ModelAdmin):
     search_fields = ["from_role__title", "to_role__title", "note"]
     autocomplete_fields = ["from_role", "to_role"]
     list_select_related = ["from_role", "to_role"]
+    inlines = [ProgressionDropInline]

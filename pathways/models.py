@@ -83,3 +83,46 @@ class Progression(models.Model):
             raise ValidationError(
                 {"kind": _("A lateral move stays on the same level; this one changes level.")}
             )
+
+
+class ProgressionDrop(models.Model):
+    """A competence the lower role needs that a move deliberately leaves behind, and why.
+
+    Along a move up, the higher role normally needs everything the lower role needs as
+    essential, at the same or greater proficiency. When it does not (the new role is in
+    another service, or hands a task to someone else), the reason is recorded here so
+    the move can say what it drops instead of dropping it silently.
+    """
+
+    progression = models.ForeignKey(
+        Progression,
+        on_delete=models.CASCADE,
+        related_name="drops",
+        verbose_name=_("move"),
+    )
+    competence = models.ForeignKey(
+        "competences.Competence",
+        on_delete=models.PROTECT,
+        related_name="dropped_by",
+        verbose_name=_("competence"),
+    )
+    reason = models.TextField(
+        _("why the move drops it"),
+        help_text=_("In plain words, why the role the move leads to no longer needs this."),
+    )
+
+    class Meta:
+        ordering = ["progression", "competence__tree_id", "competence__lft"]
+        verbose_name = _("dropped competence")
+        verbose_name_plural = _("dropped competences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progression", "competence"],
+                name="progression_drop_once_per_move",
+                violation_error_message=_("This move already gives a reason for that competence."),
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="progression_drop_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return self.reason[:80]

@@ -17,7 +17,7 @@ from django.db import transaction
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
 from competences.services import TreeNode, competence_tree_load
-from pathways.models import Progression
+from pathways.models import Progression, ProgressionDrop
 
 from .models import Area, Level, Proficiency, RoleCompetence, RoleProfile
 
@@ -269,13 +269,15 @@ def _load_role(path: Path, report: LoadReport, competences: dict) -> None:
         )
 
 
-def _load_progressions(directory: Path, report: LoadReport) -> None:
+def _load_progressions(directory: Path, report: LoadReport, competences: dict) -> None:
     roles = {role.slug: role for role in RoleProfile.objects.all()}
     for item in _read(directory / "progressions.yaml") or []:
         where = f"progressions.yaml {item.get('from')} -> {item.get('to')}"
         if item.get("from") not in roles or item.get("to") not in roles:
             raise ContentError(f"{where}: unknown role")
-        _upsert(
+        counts = report.counts.setdefault("Progressions", Counter())
+        unchanged = counts["unchanged"]
+        move = _upsert(
             report,
             "Progressions",
             Progression,
@@ -283,6 +285,59 @@ def _load_progressions(directory: Path, report: LoadReport) -> None:
             {"kind": item["kind"], "note": _lines(item.get("note"))},
             where,
         )
+        if _load_drops(move, item.get("drops") or [], competences, where):
+            # The drops belong to the move, as its note does: new reasons update it.
+            if counts["unchanged"] > unchanged:
+                counts["unchanged"] -= 1
+                counts["updated"] += 1
+
+
+def _load_drops(move, items: list, competences: dict, where: str) -> bool:
+    """Store why ``move`` leaves behind competences its starting role needs.
+
+    A drop must name a competence the starting role needs as essential and the role the
+    move leads to does not need, or needs less deeply; anything else is a content error,
+    so a reason never outlives the gap it explains. Returns whether anything changed.
+    """
+    before = {
+        rc.competence.code: rc for rc in move.from_role.requirements.select_related("competence")
+    }
+    after = dict(move.to_role.requirements.values_list("competence__code", "proficiency"))
+    wanted = {}
+    for drop in items:
+        code, reason = drop.get("code"), _lines(drop.get("reason"))
+        if code not in competences:
+            raise ContentError(f"{where}: drops unknown competence {code!r}")
+        if not reason:
+            raise ContentError(f"{where}: the drop of {code} needs a reason")
+        if code in wanted:
+            raise ContentError(f"{where}: drops {code} twice")
+        needed = before.get(code)
+        if needed is None or not needed.is_essential:
+            raise ContentError(
+                f"{where}: drops {code}, which {move.from_role.slug} does not need as essential"
+            )
+        if after.get(code, 0) >= needed.proficiency:
+            raise ContentError(
+                f"{where}: drops {code}, but {move.to_role.slug} needs it at the same "
+                "proficiency or more, so nothing is dropped"
+            )
+        wanted[code] = reason
+    stored = {drop.competence.code: drop for drop in move.drops.select_related("competence")}
+    changed = False
+    for code, drop in stored.items():
+        if code not in wanted:
+            drop.delete()
+            changed = True
+    for code, reason in wanted.items():
+        drop = stored.get(code) or ProgressionDrop(progression=move, competence=competences[code])
+        if drop.pk and drop.reason == reason:
+            continue
+        drop.reason = reason
+        drop.full_clean(validate_unique=False)
+        drop.save()
+        changed = True
+    return changed
 
 
 def framework_load(*, directory: Path = FIXTURES_DIR, dry_run: bool = False) -> LoadReport:
@@ -298,7 +353,7 @@ def framework_load(*, directory: Path = FIXTURES_DIR, dry_run: bool = False) -> 
         competences = {c.code: c for c in Competence.objects.all()}
         for path in sorted((directory / "roles").glob("*.yaml")):
             _load_role(path, report, competences)
-        _load_progressions(directory, report)
+        _load_progressions(directory, report, competences)
         problems = competence_tree_problems()
         if problems:
             raise ContentError("the competence tree is corrupt: " + "; ".join(problems))
