@@ -11,8 +11,8 @@ import pytest
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
-from pathways.models import Progression
-from roles.models import Area, Level, RoleProfile
+from pathways.models import Progression, ProgressionDrop
+from roles.models import Area, Level, Requirement, RoleCompetence, RoleProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,87 @@ def test_the_peer_support_route_to_care_navigator_exists():
     assert Progression.objects.filter(
         from_role__slug="reconnect-peer-support-worker", to_role__slug="reconnect-care-navigator"
     ).exists()
+
+
+def test_no_move_up_silently_drops_an_essential_competence():
+    """Up every vertical move, the higher role needs each competence the lower role needs
+    as essential, at the same proficiency or more, unless the move records why not."""
+    needs: dict[int, dict[int, tuple[int, str]]] = {}
+    for role_id, competence_id, proficiency, requirement in RoleCompetence.objects.values_list(
+        "role_id", "competence_id", "proficiency", "requirement"
+    ):
+        needs.setdefault(role_id, {})[competence_id] = (proficiency, requirement)
+    explained = set(ProgressionDrop.objects.values_list("progression_id", "competence_id"))
+    codes = dict(Competence.objects.values_list("pk", "code"))
+    silent = []
+    for move in Progression.objects.vertical().select_related("from_role", "to_role"):
+        kept = needs.get(move.to_role_id, {})
+        for competence_id, (proficiency, requirement) in needs[move.from_role_id].items():
+            if requirement != Requirement.ESSENTIAL:
+                continue
+            if kept.get(competence_id, (0, ""))[0] >= proficiency:
+                continue
+            if (move.pk, competence_id) not in explained:
+                silent.append((move.from_role.slug, move.to_role.slug, codes[competence_id]))
+    assert silent == []
+
+
+def test_recorded_drops_are_few_and_each_says_why():
+    """Drops are for moves into different work, not a way round the rule above."""
+    reasons = list(ProgressionDrop.objects.values_list("reason", flat=True))
+    assert all(reason.strip() for reason in reasons)
+    assert len(reasons) <= 40
+
+
+@pytest.mark.parametrize(
+    "senior",
+    [
+        "liaison-and-diversion-senior-practitioner",
+        "liaison-and-diversion-team-leader",
+        "liaison-and-diversion-clinical-lead",
+        "liaison-and-diversion-consultant-practitioner",
+    ],
+)
+def test_senior_liaison_roles_keep_the_custody_and_assessment_foundations(senior):
+    practitioner = dict(
+        RoleCompetence.objects.filter(
+            role__slug="liaison-and-diversion-practitioner",
+            requirement=Requirement.ESSENTIAL,
+            competence__code__regex=r"^(CJS\.1|ASM\.1)\.",
+        ).values_list("competence__code", "proficiency")
+    )
+    assert "CJS.1.1" in practitioner
+    held = dict(
+        RoleCompetence.objects.filter(role__slug=senior).values_list(
+            "competence__code", "proficiency"
+        )
+    )
+    shallower = {code for code, depth in practitioner.items() if held.get(code, 0) < depth}
+    assert shallower == set()
+
+
+BAND_ORDER = ["1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"]
+# "band 5", "bands 3 to 4", "band 2 or 3", "band 8a-8b", "band 3, occasionally 4"
+BAND_MENTION = re.compile(
+    r"\bbands?\s+(\d[a-d]?)"
+    r"(?:(?:,?\s+(?:or|to|and|occasionally|sometimes)\s+(?:band\s+)?|\s*[-–]\s*)(\d[a-d]?))?",
+    re.IGNORECASE,
+)
+
+
+def test_bands_in_a_roles_text_agree_with_the_band_in_its_summary():
+    for role in RoleProfile.objects.select_related("level"):
+        mentioned = [
+            band
+            for name in [*ROLE_TEXT_FIELDS, "responsibilities"]
+            for match in BAND_MENTION.finditer(getattr(role, name))
+            for band in match.groups()
+            if band
+        ]
+        if not mentioned:
+            continue
+        assert role.level.indicative_band, role.slug
+        low, _, high = role.level.indicative_band.partition("-")
+        allowed = BAND_ORDER[BAND_ORDER.index(low) : BAND_ORDER.index(high or low) + 1]
+        outside = [band for band in mentioned if band.lower() not in allowed]
+        assert outside == [], (role.slug, role.level.indicative_band)
