@@ -1,7 +1,8 @@
 """Reads for the career pathways: the map, compared moves, role comparison, gap checks.
 
-Every function reads requirements in a single query and works out shared, added and
-deepened competences in Python, so the number of queries never grows with the data.
+Every function reads requirements in a single query and works out shared, added,
+deepened and dropped competences in Python, so the number of queries never grows with
+the data.
 """
 
 from collections import defaultdict
@@ -12,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from competences.models import Competence, LearningFit, LearningOpportunity, Standard
-from roles.models import Area, Level, Requirement, RoleCompetence, RoleProfile
+from roles.models import Area, Level, Proficiency, Requirement, RoleCompetence, RoleProfile
 from roles.selectors import role_moves, roles_for_listing, sections_by_tree
 
-from .models import Progression
+from .models import Progression, ProgressionDrop
 
 MAP_LEVELS = range(2, 9)
 
@@ -28,45 +29,112 @@ def _competence_count(count: int) -> str:
 
 
 @dataclass
+class Drop:
+    """A competence the starting role needs as essential that the next role needs less
+    deeply, or not at all, with the reason the framework records (blank when none)."""
+
+    competence: Competence
+    before: int
+    after: int | None
+    reason: str = ""
+
+    @property
+    def before_label(self) -> str:
+        return Proficiency(self.before).label
+
+    @property
+    def after_label(self) -> str:
+        return Proficiency(self.after).label if self.after else _("Not needed")
+
+
+def _drops_sentence(count: int, role: str) -> str:
+    if not count:
+        return _("It keeps everything %(role)s needs as essential.") % {"role": role}
+    return ngettext(
+        "It drops %(count)d competence %(role)s needs as essential.",
+        "It drops %(count)d competences %(role)s needs as essential.",
+        count,
+    ) % {"count": count, "role": role}
+
+
+def find_drops(
+    before: dict[int, RoleCompetence],
+    after: dict[int, RoleCompetence],
+    reasons: dict[int, str] | None = None,
+) -> list[Drop]:
+    """The essential requirements in ``before`` that ``after`` lacks or needs less deeply.
+
+    Both maps are {competence id: requirement}; ``reasons`` is {competence id: reason}.
+    Drops come in the order of ``before``.
+    """
+    reasons = reasons or {}
+    drops = []
+    for pk, need in before.items():
+        kept = after.get(pk)
+        if need.is_essential and (kept is None or kept.proficiency < need.proficiency):
+            drops.append(
+                Drop(
+                    competence=need.competence,
+                    before=need.proficiency,
+                    after=kept.proficiency if kept else None,
+                    reason=reasons.get(pk, ""),
+                )
+            )
+    return drops
+
+
+@dataclass
 class MoveComparison:
-    """How a move changes what a person needs: shared, new and deeper competences."""
+    """How a move changes what a person needs: shared, new, deeper and dropped competences."""
 
     shared: int
     added: int
     deepened: int
+    dropped: list[Drop] = field(default_factory=list)
 
     @property
     def sentence(self) -> str:
-        return _(
+        first = _(
             "Shares %(shared)s with this role; the move adds %(added)s and deepens %(deepened)d."
         ) % {
             "shared": _competence_count(self.shared),
             "added": _competence_count(self.added),
             "deepened": self.deepened,
         }
+        return f"{first} {_drops_sentence(len(self.dropped), _('this role'))}"
 
     def __str__(self) -> str:
         return self.sentence
 
 
-def compare_requirements(before: dict[int, int], after: dict[int, int]) -> MoveComparison:
-    """Compare two roles' {competence id: proficiency} maps, moving from ``before``."""
+def compare_requirements(
+    before: dict[int, RoleCompetence],
+    after: dict[int, RoleCompetence],
+    reasons: dict[int, str] | None = None,
+) -> MoveComparison:
+    """Compare two roles' {competence id: requirement} maps, moving from ``before``.
+
+    ``reasons`` gives the recorded reason for a drop, keyed by competence id.
+    """
     shared = before.keys() & after.keys()
     return MoveComparison(
         shared=len(shared),
         added=len(after.keys() - before.keys()),
-        deepened=sum(1 for pk in shared if after[pk] > before[pk]),
+        deepened=sum(1 for pk in shared if after[pk].proficiency > before[pk].proficiency),
+        dropped=find_drops(before, after, reasons),
     )
 
 
-def proficiency_maps(role_ids) -> dict[int, dict[int, int]]:
-    """{role id: {competence id: proficiency}} for ``role_ids``, read in one query."""
-    maps: dict[int, dict[int, int]] = {pk: {} for pk in role_ids}
-    rows = RoleCompetence.objects.filter(role_id__in=list(maps)).values_list(
-        "role_id", "competence_id", "proficiency"
+def requirement_maps(role_ids) -> dict[int, dict[int, RoleCompetence]]:
+    """{role id: {competence id: requirement}} for ``role_ids`` in tree order, one query."""
+    maps: dict[int, dict[int, RoleCompetence]] = {pk: {} for pk in role_ids}
+    rows = (
+        RoleCompetence.objects.filter(role_id__in=list(maps))
+        .select_related("competence")
+        .order_by("competence__tree_id", "competence__lft")
     )
-    for role_id, competence_id, proficiency in rows:
-        maps[role_id][competence_id] = proficiency
+    for item in rows:
+        maps[item.role_id][item.competence_id] = item
     return maps
 
 
@@ -74,13 +142,22 @@ def role_moves_compared(role: RoleProfile) -> dict[str, list[Progression]]:
     """``roles.selectors.role_moves`` with ``comparison`` set on every move up or sideways.
 
     Within each list the closest moves come first: fewest added competences, then
-    fewest deepened, then the destination's title.
+    fewest deepened, then the destination's title. Each comparison lists what the move
+    drops, with the recorded reasons (one more query, however many moves there are).
     """
     moves = role_moves(role)
     outgoing = moves["up"] + moves["sideways"]
-    maps = proficiency_maps({role.pk} | {move.to_role_id for move in outgoing})
+    maps = requirement_maps({role.pk} | {move.to_role_id for move in outgoing})
+    reasons: dict[int, dict[int, str]] = defaultdict(dict)
+    recorded = ProgressionDrop.objects.filter(progression__from_role=role).values_list(
+        "progression_id", "competence_id", "reason"
+    )
+    for move_id, competence_id, reason in recorded:
+        reasons[move_id][competence_id] = reason
     for move in outgoing:
-        move.comparison = compare_requirements(maps[role.pk], maps[move.to_role_id])
+        move.comparison = compare_requirements(
+            maps[role.pk], maps[move.to_role_id], reasons.get(move.pk)
+        )
 
     def closeness(move):
         return (move.comparison.added, move.comparison.deepened, move.to_role.title)
@@ -175,15 +252,19 @@ class CompareStep:
     after: RoleProfile
     added: list[Competence]
     deepened: list[Deepening]
+    dropped: list[Drop] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
-        return _("Moving from %(before)s to %(after)s adds %(added)s and deepens %(deepened)d.") % {
+        first = _(
+            "Moving from %(before)s to %(after)s adds %(added)s and deepens %(deepened)d."
+        ) % {
             "before": self.before.title,
             "after": self.after.title,
             "added": _competence_count(len(self.added)),
             "deepened": len(self.deepened),
         }
+        return f"{first} {_drops_sentence(len(self.dropped), self.before.title)}"
 
 
 @dataclass
@@ -242,23 +323,46 @@ def compare_roles(roles: list[RoleProfile]) -> RoleComparison:
         )
         for position, role in enumerate(roles)
     ]
+    reasons = _recorded_drop_reasons(roles)
     steps = []
     for position in range(len(roles) - 1):
+        start, end = roles[position], roles[position + 1]
         added, deepened = [], []
+        before_map, after_map = {}, {}
         for row in rows:
             before, after = row.cells[position], row.cells[position + 1]
+            if before:
+                before_map[row.competence.pk] = before
+            if after:
+                after_map[row.competence.pk] = after
             if after and not before:
                 added.append(row.competence)
             elif after and before and after.proficiency > before.proficiency:
                 deepened.append(Deepening(competence=row.competence, before=before, after=after))
         steps.append(
             CompareStep(
-                before=roles[position], after=roles[position + 1], added=added, deepened=deepened
+                before=start,
+                after=end,
+                added=added,
+                deepened=deepened,
+                dropped=find_drops(before_map, after_map, reasons.get((start.pk, end.pk))),
             )
         )
     return RoleComparison(
         roles=roles, sections=list(sections.values()), shared=shared, only=only, steps=steps
     )
+
+
+def _recorded_drop_reasons(roles: list[RoleProfile]) -> dict[tuple[int, int], dict[int, str]]:
+    """{(from role id, to role id): {competence id: reason}} for moves among ``roles``."""
+    ids = [role.pk for role in roles]
+    reasons: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    recorded = ProgressionDrop.objects.filter(
+        progression__from_role_id__in=ids, progression__to_role_id__in=ids
+    ).values_list("progression__from_role_id", "progression__to_role_id", "competence_id", "reason")
+    for start, end, competence_id, reason in recorded:
+        reasons[(start, end)][competence_id] = reason
+    return reasons
 
 
 def roles_for_choosing() -> list[RoleProfile]:
