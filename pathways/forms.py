@@ -6,6 +6,7 @@ keep what makes sense and describe the rest as problems for the page's error sum
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db import models
 from django.http import QueryDict
@@ -123,6 +124,7 @@ class AssessmentInput:
     given: set[str] = field(default_factory=set)
     prefilled: set[str] = field(default_factory=set)
     from_slug: str = ""
+    from_found: bool = False
     invalid: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
 
@@ -158,7 +160,7 @@ def parse_assessment(
     button was pressed, the current role's answers replace the ones given; otherwise
     they only fill competences left unanswered.
     """
-    result = AssessmentInput(from_slug=clean_from_slug(query))
+    result = AssessmentInput(from_slug=clean_from_slug(query), from_found=from_found)
     valid = set(Answer.values)
     unknown_codes = []
     for key in query:
@@ -220,22 +222,45 @@ def parse_assessment(
     return result
 
 
-def assessment_query(query: QueryDict) -> str:
-    """The part of ``query`` that holds the person's answers, ready for a link."""
-    kept = QueryDict(mutable=True)
-    for key in query:
-        if key == FROM_FIELD or key.startswith(ANSWER_PREFIX):
-            kept.setlist(key, query.getlist(key))
-    return kept.urlencode()
+def carried_answers(answers: AssessmentInput, *, exclude=()) -> list[tuple[str, str]]:
+    """(name, value) pairs that carry the person's own answers and chosen current role
+    from one step of the self-assessment to the next, leaving out the codes in
+    ``exclude`` (the ones the page asks about). Answers implied by the current role are
+    not carried: every page works them out again from the role."""
+    pairs = [(FROM_FIELD, answers.from_slug)] if answers.from_found else []
+    pairs += [
+        (answer_field(code), answers.answers[code])
+        for code in sorted(answers.given)
+        if code not in exclude
+    ]
+    return pairs
 
 
-def annotate_answers(sections, answers: AssessmentInput) -> None:
-    """Set on each requirement in ``sections`` what its radios need: the field name,
-    the current answer, and whether it was pre-filled or sent with a bad value."""
+def assessment_query(answers: AssessmentInput) -> str:
+    """The person's answers and current role as a query string, ready for a link."""
+    return urlencode(carried_answers(answers))
+
+
+def problems_on_page(problems: list[Problem], field_names) -> list[Problem]:
+    """``problems`` with links kept only to fields this page shows."""
+    shown = {f"{name}-confident" for name in field_names}
+    return [
+        problem if problem.anchor in shown else Problem(problem.message) for problem in problems
+    ]
+
+
+def annotate_answers(sections, answers: AssessmentInput, *, definitions=None) -> None:
+    """Set on each requirement in ``sections`` what its question needs: the field name,
+    the current answer, whether it was pre-filled or sent with a bad value, and (from
+    ``definitions``, {proficiency: text}) what the proficiency it asks for means."""
+    labels = {value: str(label) for value, label in Answer.choices}
     for group in sections:
         for item in group.requirements:
             code = item.competence.code
             item.field_name = answer_field(code)
             item.answer = answers.answers.get(code, "")
+            item.answer_label = labels.get(item.answer, "")
             item.prefilled = code in answers.prefilled
             item.invalid = code in answers.invalid
+            if definitions is not None:
+                item.definition = definitions[item.proficiency]

@@ -9,6 +9,16 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("self-assessment/<slug:slug>/", views.self_assessment, name="self-assessment"),
     path(
+        "self-assessment/<slug:slug>/sections/<int:number>/",
+        views.self_assessment_section,
+        name="self-assessment-section",
+    ),
+    path(
+        "self-assessment/<slug:slug>/check/",
+        views.self_assessment_check,
+        name="self-assessment-check",
+    ),
+    path(
         "self-assessment/<slug:slug>/result/",
         views.self_assessment_result,
         name="self-assessment-result",

@@ -3,13 +3,14 @@
 import csv
 from functools import wraps
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from roles.models import RoleProfile
+from roles.proficiency import definitions as proficiency_definitions
 
 from . import forms, selectors
 from .diagram import draw_career_map
@@ -73,22 +74,145 @@ def _read_assessment(request, role, *, with_learning=False):
     return sections, answers, from_role
 
 
+def _assessment_role(slug):
+    return get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def _assessment_trail(role):
+    return [
+        (role.title, role.get_absolute_url()),
+        (
+            _("Check yourself against this role"),
+            reverse("pathways:self-assessment", args=[role.slug]),
+        ),
+    ]
+
+
 @_answers_stay_private
 def self_assessment(request, slug):
-    role = get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
+    """The start page: how the check works, how unanswered questions count, and the
+    optional current role that fills in answers."""
+    role = _assessment_role(slug)
     sections, answers, from_role = _read_assessment(request, role)
-    forms.annotate_answers(sections, answers)
+    first = (
+        reverse("pathways:self-assessment-section", args=[role.slug, 1])
+        if sections
+        else reverse("pathways:self-assessment-check", args=[role.slug])
+    )
+    query = forms.assessment_query(answers)
     return render(
         request,
         "pathways/self_assessment.html",
         {
             "role": role,
-            "sections": sections,
+            "sections": [
+                (
+                    group,
+                    _with_query(
+                        reverse("pathways:self-assessment-section", args=[role.slug, number]),
+                        query,
+                    ),
+                )
+                for number, group in enumerate(sections, start=1)
+            ],
+            "total": sum(len(group.requirements) for group in sections),
             "answers": answers,
+            "problems": forms.problems_on_page(answers.problems, []),
+            "carried": [
+                pair for pair in forms.carried_answers(answers) if pair[0] != forms.FROM_FIELD
+            ],
             "from_role": from_role,
+            "start_url": first,
             "roles": [other for other in selectors.roles_for_choosing() if other.pk != role.pk],
-            "choices": forms.Answer.choices,
             "trail": [(role.title, role.get_absolute_url())],
+        },
+        status=400 if answers.problems else 200,
+    )
+
+
+@_answers_stay_private
+def self_assessment_section(request, slug, number):
+    """One section's questions; earlier and later answers travel in hidden fields."""
+    role = _assessment_role(slug)
+    sections, answers, from_role = _read_assessment(request, role)
+    if not 1 <= number <= len(sections):
+        raise Http404(
+            _("This role's self-assessment has no section %(number)d.") % {"number": number}
+        )
+    group = sections[number - 1]
+    forms.annotate_answers([group], answers, definitions=proficiency_definitions())
+    names = [item.field_name for item in group.requirements]
+    codes = {item.competence.code for item in group.requirements}
+    if number < len(sections):
+        next_url = reverse("pathways:self-assessment-section", args=[role.slug, number + 1])
+    else:
+        next_url = reverse("pathways:self-assessment-check", args=[role.slug])
+    if number > 1:
+        back_url = reverse("pathways:self-assessment-section", args=[role.slug, number - 1])
+    else:
+        back_url = reverse("pathways:self-assessment", args=[role.slug])
+    return render(
+        request,
+        "pathways/self_assessment_section.html",
+        {
+            "role": role,
+            "group": group,
+            "number": number,
+            "count": len(sections),
+            "answers": answers,
+            "problems": forms.problems_on_page(answers.problems, names),
+            "carried": forms.carried_answers(answers, exclude=codes),
+            "prefilled_here": sum(1 for item in group.requirements if item.prefilled),
+            "from_role": from_role,
+            "next_url": next_url,
+            "back_url": back_url,
+            "choices": forms.Answer.choices,
+            "trail": _assessment_trail(role),
+        },
+        status=400 if answers.problems else 200,
+    )
+
+
+@_answers_stay_private
+def self_assessment_check(request, slug):
+    """Every answer by section, each with a link to change it, before the result."""
+    role = _assessment_role(slug)
+    sections, answers, from_role = _read_assessment(request, role)
+    forms.annotate_answers(sections, answers)
+    query = forms.assessment_query(answers)
+    total = sum(len(group.requirements) for group in sections)
+    return render(
+        request,
+        "pathways/self_assessment_check.html",
+        {
+            "role": role,
+            "sections": [
+                (
+                    group,
+                    _with_query(
+                        reverse("pathways:self-assessment-section", args=[role.slug, number]),
+                        query,
+                    ),
+                )
+                for number, group in enumerate(sections, start=1)
+            ],
+            "total": total,
+            "unanswered_count": total - len(answers.answers),
+            "answers": answers,
+            "problems": forms.problems_on_page(answers.problems, []),
+            "carried": forms.carried_answers(answers),
+            "from_role": from_role,
+            "back_url": _with_query(
+                reverse("pathways:self-assessment-section", args=[role.slug, len(sections)])
+                if sections
+                else reverse("pathways:self-assessment", args=[role.slug]),
+                query,
+            ),
+            "trail": _assessment_trail(role),
         },
         status=400 if answers.problems else 200,
     )
@@ -108,8 +232,8 @@ def self_assessment_result(request, slug):
     gaps = [gap for group in gap_sections for gap in group.gaps]
     if request.GET.get("format") == "csv" and not answers.problems:
         return _gaps_csv(role, gaps)
-    query = forms.assessment_query(request.GET)
-    form_url = reverse("pathways:self-assessment", args=[role.slug])
+    query = forms.assessment_query(answers)
+    check_url = reverse("pathways:self-assessment-check", args=[role.slug])
     result_url = reverse("pathways:self-assessment-result", args=[role.slug])
     total = sum(len(group.requirements) for group in sections)
     return render(
@@ -124,12 +248,9 @@ def self_assessment_result(request, slug):
             "total": total,
             "answers": answers,
             "from_role": from_role,
-            "change_url": f"{form_url}?{query}" if query else form_url,
+            "change_url": _with_query(check_url, query),
             "csv_url": f"{result_url}?{query}&format=csv" if query else f"{result_url}?format=csv",
-            "trail": [
-                (role.title, role.get_absolute_url()),
-                (_("Check yourself against this role"), form_url),
-            ],
+            "trail": _assessment_trail(role),
         },
         status=400 if answers.problems else 200,
     )

@@ -61,6 +61,14 @@ def form_url(role, **query) -> str:
     return reverse("pathways:self-assessment", args=[role.slug]) + _query(query)
 
 
+def section_url(role, number, **query) -> str:
+    return reverse("pathways:self-assessment-section", args=[role.slug, number]) + _query(query)
+
+
+def check_url(role, **query) -> str:
+    return reverse("pathways:self-assessment-check", args=[role.slug]) + _query(query)
+
+
 def result_url(role, **query) -> str:
     return reverse("pathways:self-assessment-result", args=[role.slug]) + _query(query)
 
@@ -88,23 +96,33 @@ def checked_answers(html: str) -> dict[str, str]:
     }
 
 
+def checked_in_every_section(client, role, sections=2, **query) -> dict[str, str]:
+    """The checked radios on each section's page, for the same address query."""
+    checked = {}
+    for number in range(1, sections + 1):
+        checked |= checked_answers(client.get(section_url(role, number, **query)).content.decode())
+    return checked
+
+
 def row_counts() -> dict[str, int]:
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
 
 
-def test_form_lists_every_competence_with_three_answers(client, target):
+def test_each_section_page_asks_for_its_competences_with_three_answers(client, target):
     role, statements = target
-    response = client.get(form_url(role))
-    assert response.status_code == 200
-    html = response.content.decode()
-    for statement in statements:
-        values = re.findall(
-            rf'name="{re.escape(answer(statement))}" type="radio" value="([^"]+)"', html
-        )
-        assert values == ["confident", "partly", "not-yet"]
-    assert html.count('<fieldset class="nhsuk-fieldset"') == len(statements)
-    assert 'method="get"' in html
-    assert html.count("<h1") == 1
+    for number, asked in ((1, statements[:4]), (2, statements[4:])):
+        response = client.get(section_url(role, number))
+        assert response.status_code == 200
+        html = response.content.decode()
+        for statement in asked:
+            values = re.findall(
+                rf'name="{re.escape(answer(statement))}" type="radio" value="([^"]+)"', html
+            )
+            assert values == ["confident", "partly", "not-yet"]
+        assert html.count('<fieldset class="nhsuk-fieldset"') == len(asked)
+        assert f"Section {number} of 2" in html
+        assert 'method="get"' in html
+        assert html.count("<h1") == 1
 
 
 def test_gaps_are_the_competences_answered_partly_or_not_yet(client, target):
@@ -159,10 +177,9 @@ def current_role(target):
 
 def test_prefill_marks_what_the_current_role_already_needs(client, target, current_role):
     role, statements = target
-    html = client.get(
-        form_url(role, **{"from": current_role.slug, "prefill": "1"})
-    ).content.decode()
-    assert checked_answers(html) == {
+    query = {"from": current_role.slug, "prefill": "1"}
+    html = client.get(form_url(role, **query)).content.decode()
+    assert checked_in_every_section(client, role, **query) == {
         answer(statements[0]): "confident",
         answer(statements[1]): "confident",
         answer(statements[3]): "partly",
@@ -173,8 +190,7 @@ def test_prefill_marks_what_the_current_role_already_needs(client, target, curre
 
 def test_gaps_respect_the_prefilled_answers(client, target, current_role):
     role, statements = target
-    form = client.get(form_url(role, **{"from": current_role.slug, "prefill": "1"}))
-    answers = checked_answers(form.content.decode())
+    answers = checked_in_every_section(client, role, **{"from": current_role.slug})
     html = client.get(result_url(role, **{"from": current_role.slug}, **answers)).content.decode()
     confident = {name[2:] for name, value in answers.items() if value == "confident"}
     assert set(gap_codes(html)) == {s.code for s in statements} - confident
@@ -185,9 +201,9 @@ def test_prefill_replaces_given_answers_but_a_chosen_role_only_fills_blanks(
 ):
     role, statements = target
     given = {answer(statements[0]): "not-yet", "from": current_role.slug}
-    pressed = checked_answers(client.get(form_url(role, prefill="1", **given)).content.decode())
+    pressed = checked_in_every_section(client, role, prefill="1", **given)
     assert pressed[answer(statements[0])] == "confident"
-    kept = checked_answers(client.get(form_url(role, **given)).content.decode())
+    kept = checked_in_every_section(client, role, **given)
     assert kept[answer(statements[0])] == "not-yet"
     assert kept[answer(statements[1])] == "confident"
     result = client.get(result_url(role, **given)).content.decode()
@@ -215,15 +231,19 @@ def test_csv_holds_the_same_gaps_as_the_page(client, target):
     assert first["learning"] == "Level 5 certificate (Level 5)"
 
 
-def test_change_your_answers_returns_to_the_form_with_the_same_answers(client, target):
+def test_change_your_answers_returns_to_the_check_page_with_the_same_answers(client, target):
     role, statements = target
     query = {"from": "", answer(statements[2]): "partly"}
     html = client.get(result_url(role, **query)).content.decode()
     link = re.search(r'<a href="([^"]+)">Change your answers</a>', html).group(1)
     link = link.replace("&amp;", "&")
-    assert link == form_url(role, **query)
+    assert link == check_url(role, **{answer(statements[2]): "partly"})
     back = client.get(link).content.decode()
-    assert checked_answers(back) == {answer(statements[2]): "partly"}
+    row = re.search(rf'data-code="{statements[2].code}">(.*?)</div>', back, re.S).group(1)
+    assert "Partly" in row
+    change = re.search(r'<a href="([^"]+)">Change', row).group(1).replace("&amp;", "&")
+    assert change.startswith(section_url(role, 1))
+    assert checked_answers(client.get(change).content.decode()) == {answer(statements[2]): "partly"}
 
 
 def test_nothing_entered_is_stored(client, target, current_role, caplog):
@@ -234,6 +254,8 @@ def test_nothing_entered_is_stored(client, target, current_role, caplog):
     with caplog.at_level(logging.DEBUG):
         responses = [
             client.get(form_url(role, prefill="1", **query)),
+            client.get(section_url(role, 1, **query)),
+            client.get(check_url(role, **query)),
             client.get(result_url(role, **query)),
             client.get(result_url(role, format="csv", **query)),
             client.get(result_url(role, **{answer(statements[0]): "unsure"})),
@@ -250,7 +272,13 @@ def test_nothing_entered_is_stored(client, target, current_role, caplog):
 def test_pages_with_answers_are_neither_cached_nor_referred(client, target):
     role, statements = target
     query = {answer(statements[0]): "partly"}
-    for url in (form_url(role, **query), result_url(role, **query), result_url(role, format="csv")):
+    for url in (
+        form_url(role, **query),
+        section_url(role, 1, **query),
+        check_url(role, **query),
+        result_url(role, **query),
+        result_url(role, format="csv"),
+    ):
         response = client.get(url)
         assert "no-store" in response["Cache-Control"]
         assert response["Referrer-Policy"] == "no-referrer"
@@ -267,7 +295,7 @@ def test_pages_with_answers_are_neither_cached_nor_referred(client, target):
         ({"c-<b>x</b>": "partly"}, "These are not competences of this role"),
     ],
 )
-@pytest.mark.parametrize("page", ["form", "result", "csv"])
+@pytest.mark.parametrize("page", ["form", "section", "check", "result", "csv"])
 def test_tampered_answers_get_a_clear_message_not_a_server_error(
     client, target, query, message, page
 ):
@@ -278,8 +306,12 @@ def test_tampered_answers_get_a_clear_message_not_a_server_error(
             pairs.append((key.replace("{code}", statements[0].code), item))
     if page == "csv":
         pairs.append(("format", "csv"))
-    view = "pathways:self-assessment" if page == "form" else "pathways:self-assessment-result"
-    response = client.get(reverse(view, args=[role.slug]) + "?" + urlencode(pairs))
+    address = {
+        "form": form_url(role),
+        "section": section_url(role, 1),
+        "check": check_url(role),
+    }.get(page, result_url(role))
+    response = client.get(address + "?" + urlencode(pairs))
     assert response.status_code in (200, 400)
     html = response.content.decode()
     assert "nhsuk-error-summary" in html
@@ -290,6 +322,8 @@ def test_tampered_answers_get_a_clear_message_not_a_server_error(
 def test_an_unknown_role_is_not_found(client):
     assert client.get("/pathways/self-assessment/no-such-role/").status_code == 404
     assert client.get("/pathways/self-assessment/no-such-role/result/").status_code == 404
+    assert client.get("/pathways/self-assessment/no-such-role/check/").status_code == 404
+    assert client.get("/pathways/self-assessment/no-such-role/sections/1/").status_code == 404
 
 
 def test_a_seed_role_can_be_checked(client):

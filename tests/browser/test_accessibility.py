@@ -32,6 +32,11 @@ def page_addresses() -> list[str]:
         "/about/",
         "/accessibility/",
         "/pathways/",
+        "/proficiency/",
+        f"/pathways/self-assessment/{role.slug}/",
+        f"/pathways/self-assessment/{role.slug}/sections/1/",
+        f"/pathways/self-assessment/{role.slug}/check/",
+        f"/pathways/self-assessment/{role.slug}/result/",
         "/no-such-page/",
     ]
 
