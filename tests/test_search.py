@@ -22,7 +22,9 @@ def every_page(client, **params) -> list:
     response = search(client, **params)
     results = list(response.context["results"])
     while True:
-        match = re.search(r'<a href="([^"]+)" class="nhsuk-pagination__next"', response.content.decode())
+        match = re.search(
+            r'<a href="([^"]+)" class="nhsuk-pagination__next"', response.content.decode()
+        )
         if not match:
             return results
         response = client.get("/search/" + match.group(1).replace("&amp;", "&"))
@@ -93,7 +95,9 @@ def test_results_can_be_narrowed_to_one_kind(client):
     page = search(client, q="risk").content.decode()
     assert f'href="?q=risk&amp;kind=standards">Standards ({counts["standards"]})</a>' in page
     narrowed_page = search(client, q="risk", kind="standards").content.decode()
-    assert f'<strong aria-current="true">Standards ({counts["standards"]})</strong>' in narrowed_page
+    assert (
+        f'<strong aria-current="true">Standards ({counts["standards"]})</strong>' in narrowed_page
+    )
 
 
 def band_covers(indicative_band: str, band: int) -> bool:
