@@ -147,6 +147,15 @@ class RoleProfile(models.Model):
     typical_job_titles = models.TextField(
         _("typical job titles"), blank=True, help_text=_("One title per line.")
     )
+    indicative_band = models.CharField(
+        _("indicative band"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "Only where posts like this are usually graded outside the level's indicative "
+            "Agenda for Change band, e.g. 8c-8d. Leave blank to show the level's band."
+        ),
+    )
     lived_experience_route = models.BooleanField(
         _("lived-experience route"),
         default=False,
@@ -199,6 +208,11 @@ class RoleProfile(models.Model):
     @property
     def responsibility_list(self) -> list[str]:
         return split_lines(self.responsibilities)
+
+    @property
+    def band(self) -> str:
+        """The indicative band shown for the role: its own where set, else its level's."""
+        return self.indicative_band or self.level.indicative_band
 
     @property
     def job_title_list(self) -> list[str]:

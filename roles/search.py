@@ -197,12 +197,10 @@ def _roles_at_band(band: str) -> list[SearchResult]:
     roles = RoleProfile.objects.select_related("level").prefetch_related("areas")
     hits = []
     for role in roles:
-        if band in bands_in(getattr(role, "indicative_band", "") or role.level.indicative_band):
+        if band in bands_in(role.band):
             hit = _role_result(role, "")
             hit.title_match = True
-            hit.context = f"{hit.context} · " + _("indicative band %(band)s") % {
-                "band": getattr(role, "indicative_band", "") or role.level.indicative_band
-            }
+            hit.context = f"{hit.context} · " + _("indicative band %(band)s") % {"band": role.band}
             hits.append(hit)
     return hits
 

@@ -227,6 +227,7 @@ def _load_role(path: Path, report: LoadReport, competences: dict) -> None:
             "education_and_training": _lines(item.get("education_and_training")),
             "continuing_development": _lines(item.get("continuing_development")),
             "typical_job_titles": _lines(item.get("typical_job_titles")),
+            "indicative_band": str(item.get("indicative_band", "")),
             "lived_experience_route": bool(item.get("lived_experience_route", False)),
             "lived_experience_text": _lines(item.get("lived_experience_text")),
             "registered_profession": bool(item.get("registered_profession", False)),

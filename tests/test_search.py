@@ -110,7 +110,7 @@ def test_a_band_finds_the_roles_at_that_band(client, query, band):
     expected = {
         role.get_absolute_url()
         for role in RoleProfile.objects.select_related("level")
-        if band_covers(role.level.indicative_band, band)
+        if band_covers(role.band, band)
     }
     assert expected
     results = every_page(client, q=query, kind="roles")
@@ -129,3 +129,13 @@ def test_a_page_past_the_end_is_not_found_and_a_bad_page_shows_the_first(client)
 def test_an_unknown_kind_shows_everything(client):
     response = search(client, q="risk", kind="podcasts")
     assert shown_total(response) == len(every_page(client, q="risk"))
+
+
+def test_a_role_graded_outside_its_levels_band_is_found_and_shown_at_its_own_band(client):
+    role = RoleProfile.objects.get(slug="mhtr-consultant-clinical-psychologist")
+    assert role.band == "8c-8d" != role.level.indicative_band
+    page = client.get(role.get_absolute_url()).content.decode()
+    assert "Indicative band 8c-8d" in page
+    assert "band 8c to 8d" in role.entry_requirements
+    found = {hit.url for hit in every_page(client, q="band 8c", kind="roles")}
+    assert found == {role.get_absolute_url()}

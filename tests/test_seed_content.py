@@ -249,8 +249,8 @@ def test_bands_in_a_roles_text_agree_with_the_band_in_its_summary():
         ]
         if not mentioned:
             continue
-        assert role.level.indicative_band, role.slug
-        low, _, high = role.level.indicative_band.partition("-")
+        assert role.band, role.slug
+        low, _, high = role.band.partition("-")
         allowed = BAND_ORDER[BAND_ORDER.index(low) : BAND_ORDER.index(high or low) + 1]
         outside = [band for band in mentioned if band.lower() not in allowed]
-        assert outside == [], (role.slug, role.level.indicative_band)
+        assert outside == [], (role.slug, role.band)
