@@ -66,7 +66,7 @@ class RoleProfileAdmin(admin.ModelAdmin):
     inlines = [RoleCompetenceInline]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "slug", "code", "level", "areas"]}),
+        (None, {"fields": ["title", "slug", "code", "level", "indicative_band", "areas"]}),
         (
             _("The role"),
             {"fields": ["purpose", "responsibilities", "typical_job_titles"]},

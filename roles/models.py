@@ -1,6 +1,7 @@
 """Service areas, career framework levels and the role profiles that sit on them."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -151,6 +152,12 @@ class RoleProfile(models.Model):
         _("indicative band"),
         max_length=20,
         blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d[a-d]?(-\d[a-d]?)?$",
+                _("Give a band or a range of bands, such as 6 or 8c-8d."),
+            )
+        ],
         help_text=_(
             "Only where posts like this are usually graded outside the level's indicative "
             "Agenda for Change band, e.g. 8c-8d. Leave blank to show the level's band."

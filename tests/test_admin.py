@@ -178,3 +178,17 @@ def test_autocomplete_for_role_competences_offers_only_statements(staff_client):
     assert set(Competence.objects.filter(pk__in=ids).values_list("kind", flat=True)) == {
         "statement"
     }
+
+
+def test_role_form_keeps_a_band_of_its_own_and_refuses_a_made_up_one(staff_client):
+    response = staff_client.post(
+        admin_url(RoleProfile, "add"), role_form_data(indicative_band="8c-8d")
+    )
+    assert response.status_code == 302
+    assert RoleProfile.objects.get(slug="test-navigator").band == "8c-8d"
+    response = staff_client.post(
+        admin_url(RoleProfile, "add"),
+        role_form_data(slug="other", code="OTHER-4", title="Other", indicative_band="band six"),
+    )
+    assert response.status_code == 200
+    assert "such as 6 or 8c-8d" in response.content.decode()
