@@ -38,6 +38,10 @@ class SectionRequirements:
     def essential_count(self) -> int:
         return sum(1 for item in self.requirements if item.is_essential)
 
+    @property
+    def desirable_count(self) -> int:
+        return len(self.requirements) - self.essential_count
+
 
 def role_requirements_by_section(role: RoleProfile) -> list[SectionRequirements]:
     """A role's required competences grouped under their sections, sections in tree order."""

@@ -110,6 +110,7 @@ def role_detail(request, slug):
     if role is None:
         return redirect_to_canonical(request, RoleProfile.objects.all(), slug=slug, code=slug)
     areas = list(role.areas.all())
+    moves = role_moves_compared(role)
     return render(
         request,
         "roles/role_detail.html",
@@ -118,7 +119,8 @@ def role_detail(request, slug):
             "areas": areas,
             "trail": [(area.name, area.get_absolute_url()) for area in areas[:1]],
             "sections": selectors.role_requirements_by_section(role),
-            "moves": role_moves_compared(role),
+            "moves": moves,
+            "moves_diagram": draw_role_moves(role, moves),
         },
     )
 

@@ -1,0 +1,73 @@
+"""At 320 CSS pixels wide no page scrolls sideways (WCAG 2.2 reflow), script on or off."""
+
+import pytest
+from django.urls import reverse
+
+from competences.models import Competence, Standard
+from roles.models import Area, RoleProfile
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NARROW = {"width": 320, "height": 640}
+
+
+def every_page_type() -> list[str]:
+    longest = max(RoleProfile.objects.all(), key=lambda role: role.requirements.count())
+    section = Competence.objects.filter(kind="section").first()
+    subsection = Competence.objects.filter(kind="subsection").first() or section
+    three = RoleProfile.objects.filter(areas__slug="liaison-and-diversion").order_by(
+        "level__number"
+    )[2:5]
+    compare = reverse("pathways:compare") + "?" + "&".join(f"roles={r.slug}" for r in three)
+    assessment = reverse("pathways:self-assessment", args=[longest.slug])
+    return [
+        "/",
+        Area.objects.first().get_absolute_url(),
+        "/levels/4/",
+        "/roles/",
+        longest.get_absolute_url(),
+        "/competences/",
+        section.get_absolute_url(),
+        subsection.get_absolute_url(),
+        Competence.objects.filter(kind="statement").first().get_absolute_url(),
+        "/standards/",
+        max(Standard.objects.all(), key=lambda s: s.competences.count()).get_absolute_url(),
+        reverse("pathways:map"),
+        compare,
+        assessment,
+        reverse("pathways:self-assessment-section", args=[longest.slug, 1]),
+        reverse("pathways:self-assessment-result", args=[longest.slug]),
+        "/search/?q=risk",
+        "/about/",
+        "/accessibility/",
+        "/no-such-page/",
+    ]
+
+
+def wide_pages(page, site) -> dict[str, int]:
+    page.set_viewport_size(NARROW)
+    wide = {}
+    for address in every_page_type():
+        response = page.goto(site + address)
+        assert response.status < 500, address
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > NARROW["width"]:
+            wide[address] = width
+    return wide
+
+
+def test_no_page_scrolls_sideways_at_320_pixels_without_javascript(site, page):
+    assert wide_pages(page, site) == {}
+
+
+def test_no_page_scrolls_sideways_at_320_pixels_with_javascript(site, scripted_page):
+    assert wide_pages(scripted_page, site) == {}
+
+
+def test_wide_pictures_and_tables_scroll_inside_a_labelled_region(site, page):
+    page.set_viewport_size(NARROW)
+    page.goto(site + reverse("pathways:map"))
+    region = page.get_by_role("region", name="Career map picture")
+    assert region.get_attribute("tabindex") == "0", "keyboard users can scroll it"
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
