@@ -50,8 +50,7 @@ def text(html: str) -> str:
 def shown_after_links(html: str, count_word: str) -> dict[str, int]:
     """{link address: number} for each link followed by "(N <count_word>...)"."""
     pattern = (
-        r'<a [^>]*href="([^"]+)"[^>]*>(?:(?!</a>).)*</a>\s*(?:<span[^>]*>)?\s*\((\d+) '
-        + count_word
+        r'<a [^>]*href="([^"]+)"[^>]*>(?:(?!</a>).)*</a>\s*(?:<span[^>]*>)?\s*\((\d+) ' + count_word
     )
     return {href: int(number) for href, number in re.findall(pattern, html, re.S)}
 
