@@ -111,6 +111,9 @@ def role_detail(request, slug):
         return redirect_to_canonical(request, RoleProfile.objects.all(), slug=slug, code=slug)
     areas = list(role.areas.all())
     moves = role_moves_compared(role)
+    sections = selectors.role_requirements_by_section(role)
+    essential = sum(group.essential_count for group in sections)
+    total = sum(len(group.requirements) for group in sections)
     return render(
         request,
         "roles/role_detail.html",
@@ -118,7 +121,8 @@ def role_detail(request, slug):
             "role": role,
             "areas": areas,
             "trail": [(area.name, area.get_absolute_url()) for area in areas[:1]],
-            "sections": selectors.role_requirements_by_section(role),
+            "sections": sections,
+            "totals": {"all": total, "essential": essential, "desirable": total - essential},
             "moves": moves,
             "moves_diagram": draw_role_moves(role, moves),
         },

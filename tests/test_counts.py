@@ -186,3 +186,20 @@ def test_standard_page_lists_every_competence_and_role_that_uses_it(client):
             )
         }
         assert set(re.findall(r'<a href="/roles/([^/]+)/">', main)) == roles, standard.code
+
+
+def test_role_summary_counts_match_the_database(client):
+    from roles.models import RoleProfile
+
+    for role in RoleProfile.objects.all():
+        total, essential, sections = sql(
+            "SELECT COUNT(*), SUM(CASE WHEN rc.requirement = 'essential' THEN 1 ELSE 0 END), "
+            "COUNT(DISTINCT c.tree_id) FROM roles_rolecompetence rc "
+            "JOIN competences_competence c ON c.id = rc.competence_id WHERE rc.role_id = %s",
+            role.pk,
+        )[0]
+        page = text(client.get(role.get_absolute_url()).content.decode())
+        assert f"{total} competences in {sections} sections" in page, role.slug
+        assert f"{essential} essential, {total - essential} desirable" in page, role.slug
+        # Each section appears once as an expander, not again in a second table.
+        assert page.count("competences, ") + page.count("competence, ") == sections, role.slug
