@@ -186,6 +186,12 @@ def test_standard_page_lists_every_competence_and_role_that_uses_it(client):
             )
         }
         assert set(re.findall(r'<a href="/roles/([^/]+)/">', main)) == roles, standard.code
+        summary = text(main)
+        plural = "s" if len(competences) != 1 else ""
+        assert f"{len(competences)} competence{plural}" in summary, standard.code
+        if roles:
+            plural = "s" if len(roles) != 1 else ""
+            assert f"needed by {len(roles)} role profile{plural}" in summary, standard.code
 
 
 def test_role_summary_counts_match_the_database(client):
