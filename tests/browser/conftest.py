@@ -6,6 +6,7 @@ under CI=true they must run, so a missing browser fails loudly instead.
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,17 @@ def scripted_page(browser):
 def artefacts():
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     return ARTEFACTS
+
+
+@pytest.fixture(scope="session")
+def poppler():
+    """pdfinfo and pdftotext, to count and read printed pages; a skip locally when missing,
+    a failure under CI=true."""
+    try:
+        subprocess.run(["pdfinfo", "-v"], capture_output=True, check=True)
+        subprocess.run(["pdftotext", "-v"], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        reason = "pdfinfo and pdftotext are needed: apt-get install poppler-utils"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Print tests must run in CI: {reason}")
+        pytest.skip(reason)

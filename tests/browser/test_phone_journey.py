@@ -26,7 +26,7 @@ def go(page, action) -> None:
     fits_the_screen(page)
 
 
-def test_peer_support_worker_on_a_phone(site, scripted_page, artefacts):
+def test_peer_support_worker_on_a_phone(site, scripted_page, artefacts, poppler):
     page = scripted_page
     page.set_viewport_size(PHONE)
     role = RoleProfile.objects.get(slug=ROLE)

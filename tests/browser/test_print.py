@@ -30,14 +30,6 @@ def print_to_pdf(page, address: str, path) -> tuple[int, str]:
     return pages, text
 
 
-@pytest.fixture(scope="module")
-def poppler():
-    try:
-        subprocess.run(["pdfinfo", "-v"], capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        pytest.fail("pdfinfo and pdftotext are needed: apt-get install poppler-utils")
-
-
 def test_every_role_profile_prints_on_at_most_five_a4_pages_with_every_competence(
     site, page, artefacts, poppler
 ):
