@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "roles",
     "competences",
     "pathways",
+    "workforce",
 ]
 
 MIDDLEWARE = [
@@ -238,3 +239,5 @@ LOGGING = {
 }
 
 SERVICE_NAME = _("Non-custodial Career and Competence Framework")
+# The published edition the content follows; documents and downloads carry it.
+FRAMEWORK_EDITION = "2023"

@@ -9,6 +9,7 @@ admin.site.site_title = settings.SERVICE_NAME
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("workforce.urls")),
     path("", include("roles.urls")),
     path("", include("competences.urls")),
     path("pathways/", include("pathways.urls")),

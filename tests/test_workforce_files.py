@@ -1,0 +1,50 @@
+"""Downloads the workforce tools build: formulas never run, sheets are usable."""
+
+import csv
+import io
+
+import docx
+import openpyxl
+import pytest
+
+from workforce.documents import add_source, add_table, docx_response, new_document
+from workforce.spreadsheets import Sheet, csv_response, safe_cell, workbook_bytes
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+44 20", "-2", "@SUM(A1)", "\t=x", "\r=x"])
+def test_text_that_a_spreadsheet_would_run_is_made_plain(text):
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["Risk", "Level 5", 3, 2.5, None, ""])
+def test_ordinary_values_are_left_alone(value):
+    assert safe_cell(value) == value
+
+
+def test_csv_and_workbook_hold_the_same_safe_table():
+    sheet = Sheet("Roles: by level?", ["Name", "Level"], [['=HYPERLINK("x")', 5], ["Ok", 3]])
+    rows = list(csv.reader(io.StringIO(csv_response(sheet, "x.csv").content.decode())))
+    assert rows == [["Name", "Level"], ['\'=HYPERLINK("x")', "5"], ["Ok", "3"]]
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes([sheet])))
+    worksheet = book["Roles by level"]
+    assert worksheet.freeze_panes == "A2"
+    assert worksheet["A1"].font.bold
+    assert [[cell.value for cell in row] for row in worksheet.iter_rows()] == [
+        ["Name", "Level"],
+        ['\'=HYPERLINK("x")', 5],
+        ["Ok", 3],
+    ]
+    assert worksheet["A2"].data_type == "s"
+
+
+def test_a_document_opens_and_says_where_it_came_from():
+    document = new_document("Test post")
+    add_table(document, ["Criterion", "Essential"], [["Registration", "Yes"]])
+    add_source(document, "https://example.test/roles/x/")
+    response = docx_response(document, "x.docx")
+    reopened = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(paragraph.text for paragraph in reopened.paragraphs)
+    assert "Test post" in text
+    assert "Source: https://example.test/roles/x/" in text
+    assert "2023 edition" in text
+    assert reopened.tables[0].rows[1].cells[0].text == "Registration"
