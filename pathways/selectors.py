@@ -1,4 +1,4 @@
-"""Reads for the career pathways: the map, compared moves, role comparison, gap checks.
+"""Reads for the career pathways: the map, compared moves and role comparison.
 
 Every function reads requirements in a single query and works out shared, added,
 deepened and dropped competences in Python, so the number of queries never grows with
@@ -8,12 +8,11 @@ the data.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from competences.models import Competence, LearningFit, LearningOpportunity, Standard
-from roles.models import Area, Level, Proficiency, Requirement, RoleCompetence, RoleProfile
+from competences.models import Competence
+from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
 from roles.selectors import role_moves, roles_for_listing, sections_by_tree
 
 from .models import Progression, ProgressionDrop
@@ -368,136 +367,3 @@ def _recorded_drop_reasons(roles: list[RoleProfile]) -> dict[tuple[int, int], di
 def roles_for_choosing() -> list[RoleProfile]:
     """Every role with its level, for the role pickers, lowest level first."""
     return list(RoleProfile.objects.select_related("level"))
-
-
-# --- Self-assessment ----------------------------------------------------------------
-
-
-@dataclass
-class AssessmentSection:
-    section: Competence
-    requirements: list[RoleCompetence] = field(default_factory=list)
-
-
-def requirements_for_assessment(
-    role: RoleProfile, *, with_learning: bool = False
-) -> list[AssessmentSection]:
-    """A role's requirements grouped by section in tree order.
-
-    With ``with_learning`` each competence also carries its standards and learning
-    opportunities (two more queries in all, however many competences there are).
-    """
-    requirements = (
-        RoleCompetence.objects.filter(role=role)
-        .select_related("competence")
-        .order_by("competence__tree_id", "competence__lft")
-    )
-    if with_learning:
-        requirements = requirements.prefetch_related(
-            Prefetch("competence__standards", queryset=Standard.objects.order_by("code")),
-            Prefetch(
-                "competence__learning_opportunities",
-                queryset=LearningOpportunity.objects.order_by("title"),
-            ),
-        )
-    section_of = sections_by_tree()
-    groups: dict[int, AssessmentSection] = {}
-    for item in requirements:
-        tree_id = item.competence.tree_id
-        group = groups.setdefault(tree_id, AssessmentSection(section=section_of[tree_id]))
-        group.requirements.append(item)
-    return list(groups.values())
-
-
-def role_named(slug: str) -> RoleProfile | None:
-    """The role with ``slug``, or None when there is none (the slug may be hand-typed)."""
-    return RoleProfile.objects.filter(slug=slug).first()
-
-
-def role_proficiencies(role: RoleProfile) -> dict[str, int]:
-    """{competence code: required proficiency} for ``role``, in one query."""
-    return dict(
-        RoleCompetence.objects.filter(role=role).values_list("competence__code", "proficiency")
-    )
-
-
-@dataclass
-class Gap:
-    """A competence the person is not yet confident in, and the learning that suits the role.
-
-    ``learning`` holds what is pitched at the role's level, for any level, or one level
-    above, best fit first; learning pitched below the role is never suggested. Only when
-    none of that is known does ``learning_above`` hold learning well above the role.
-    """
-
-    requirement: RoleCompetence
-    answer: str
-    answer_label: str
-    answered: bool
-    section_title: str = ""
-    learning: list[LearningOpportunity] = field(default_factory=list)
-    learning_above: list[LearningOpportunity] = field(default_factory=list)
-
-    @property
-    def competence(self) -> Competence:
-        return self.requirement.competence
-
-
-SUITABLE_FITS = (LearningFit.AT_LEVEL, LearningFit.ANY_LEVEL, LearningFit.STEP_UP)
-
-
-def learning_for_level(
-    learning: list[LearningOpportunity], role_level: int
-) -> tuple[list[LearningOpportunity], list[LearningOpportunity]]:
-    """Split ``learning`` into what suits a role at ``role_level`` (best fit first) and,
-    only when nothing suits, what is well above the role (lowest level first)."""
-    fits = [(item.fit_for(role_level), item) for item in learning]
-    suitable = sorted((pair for pair in fits if pair[0] in SUITABLE_FITS), key=lambda pair: pair[0])
-    if suitable:
-        return [item for _fit, item in suitable], []
-    above = [item for fit, item in fits if fit == LearningFit.FAR_ABOVE]
-    return [], sorted(above, key=lambda item: item.level)
-
-
-@dataclass
-class GapSection:
-    section: Competence
-    gaps: list[Gap] = field(default_factory=list)
-
-
-def gaps_by_section(
-    sections: list[AssessmentSection],
-    answers: dict[str, str],
-    *,
-    gap_answers,
-    labels,
-    role_level: int | None = None,
-) -> list[GapSection]:
-    """The requirements whose answer is in ``gap_answers``, essential before desirable
-    within each section; a competence missing from ``answers`` counts as the last of
-    ``gap_answers`` (not yet). With ``role_level`` (and sections read ``with_learning``)
-    each gap carries the learning that suits a role at that level."""
-    fallback = list(gap_answers)[-1]
-    labels = {key: str(label) for key, label in labels.items()}
-    result = []
-    for group in sections:
-        gaps = []
-        for item in group.requirements:
-            answer = answers.get(item.competence.code, fallback)
-            if answer in gap_answers:
-                gap = Gap(
-                    requirement=item,
-                    answer=answer,
-                    answer_label=labels[answer],
-                    answered=item.competence.code in answers,
-                    section_title=group.section.title,
-                )
-                if role_level is not None:
-                    gap.learning, gap.learning_above = learning_for_level(
-                        list(item.competence.learning_opportunities.all()), role_level
-                    )
-                gaps.append(gap)
-        if gaps:
-            gaps.sort(key=lambda gap: gap.requirement.requirement != Requirement.ESSENTIAL)
-            result.append(GapSection(section=group.section, gaps=gaps))
-    return result

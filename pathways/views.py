@@ -1,9 +1,8 @@
 """Career pathways: the map, role comparison and the self-assessment gap check."""
 
-import csv
 from functools import wraps
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from roles.models import RoleProfile
 from roles.proficiency import definitions as proficiency_definitions
 
-from . import forms, selectors
+from . import assessment, forms, selectors
 from .diagram import draw_career_map
 
 
@@ -61,14 +60,14 @@ def compare(request):
 
 def _read_assessment(request, role, *, with_learning=False):
     """The role's requirements by section and the person's checked answers."""
-    sections = selectors.requirements_for_assessment(role, with_learning=with_learning)
+    sections = assessment.requirements_for_assessment(role, with_learning=with_learning)
     required = {
         item.competence.code: item.proficiency for group in sections for item in group.requirements
     }
-    from_slug = forms.clean_from_slug(request.GET)
-    from_role = selectors.role_named(from_slug) if from_slug else None
-    current = selectors.role_proficiencies(from_role) if from_role else None
-    answers = forms.parse_assessment(
+    from_slug = assessment.clean_from_slug(request.GET)
+    from_role = assessment.role_named(from_slug) if from_slug else None
+    current = assessment.role_proficiencies(from_role) if from_role else None
+    answers = assessment.parse_assessment(
         request.GET, required=required, current=current, from_found=from_role is not None
     )
     return sections, answers, from_role
@@ -80,6 +79,19 @@ def _assessment_role(slug):
 
 def _with_query(url: str, query: str) -> str:
     return f"{url}?{query}" if query else url
+
+
+def _section_links(role, sections, query):
+    """(section, link to its step) pairs, each link carrying the answers so far."""
+    return [
+        (
+            group,
+            _with_query(
+                reverse("pathways:self-assessment-section", args=[role.slug, number]), query
+            ),
+        )
+        for number, group in enumerate(sections, start=1)
+    ]
 
 
 def _assessment_trail(role):
@@ -103,27 +115,20 @@ def self_assessment(request, slug):
         if sections
         else reverse("pathways:self-assessment-check", args=[role.slug])
     )
-    query = forms.assessment_query(answers)
+    query = assessment.assessment_query(answers)
     return render(
         request,
         "pathways/self_assessment.html",
         {
             "role": role,
-            "sections": [
-                (
-                    group,
-                    _with_query(
-                        reverse("pathways:self-assessment-section", args=[role.slug, number]),
-                        query,
-                    ),
-                )
-                for number, group in enumerate(sections, start=1)
-            ],
+            "sections": _section_links(role, sections, query),
             "total": sum(len(group.requirements) for group in sections),
             "answers": answers,
-            "problems": forms.problems_on_page(answers.problems, []),
+            "problems": assessment.problems_on_page(answers.problems, []),
             "carried": [
-                pair for pair in forms.carried_answers(answers) if pair[0] != forms.FROM_FIELD
+                pair
+                for pair in assessment.carried_answers(answers)
+                if pair[0] != assessment.FROM_FIELD
             ],
             "from_role": from_role,
             "start_url": first,
@@ -144,7 +149,7 @@ def self_assessment_section(request, slug, number):
             _("This role's self-assessment has no section %(number)d.") % {"number": number}
         )
     group = sections[number - 1]
-    forms.annotate_answers([group], answers, definitions=proficiency_definitions())
+    assessment.annotate_answers([group], answers, definitions=proficiency_definitions())
     names = [item.field_name for item in group.requirements]
     codes = {item.competence.code for item in group.requirements}
     if number < len(sections):
@@ -164,13 +169,13 @@ def self_assessment_section(request, slug, number):
             "number": number,
             "count": len(sections),
             "answers": answers,
-            "problems": forms.problems_on_page(answers.problems, names),
-            "carried": forms.carried_answers(answers, exclude=codes),
+            "problems": assessment.problems_on_page(answers.problems, names),
+            "carried": assessment.carried_answers(answers, exclude=codes),
             "prefilled_here": sum(1 for item in group.requirements if item.prefilled),
             "from_role": from_role,
             "next_url": next_url,
             "back_url": back_url,
-            "choices": forms.Answer.choices,
+            "choices": assessment.Answer.choices,
             "trail": _assessment_trail(role),
         },
         status=400 if answers.problems else 200,
@@ -182,29 +187,20 @@ def self_assessment_check(request, slug):
     """Every answer by section, each with a link to change it, before the result."""
     role = _assessment_role(slug)
     sections, answers, from_role = _read_assessment(request, role)
-    forms.annotate_answers(sections, answers)
-    query = forms.assessment_query(answers)
+    assessment.annotate_answers(sections, answers)
+    query = assessment.assessment_query(answers)
     total = sum(len(group.requirements) for group in sections)
     return render(
         request,
         "pathways/self_assessment_check.html",
         {
             "role": role,
-            "sections": [
-                (
-                    group,
-                    _with_query(
-                        reverse("pathways:self-assessment-section", args=[role.slug, number]),
-                        query,
-                    ),
-                )
-                for number, group in enumerate(sections, start=1)
-            ],
+            "sections": _section_links(role, sections, query),
             "total": total,
             "unanswered_count": total - len(answers.answers),
             "answers": answers,
-            "problems": forms.problems_on_page(answers.problems, []),
-            "carried": forms.carried_answers(answers),
+            "problems": assessment.problems_on_page(answers.problems, []),
+            "carried": assessment.carried_answers(answers),
             "from_role": from_role,
             "back_url": _with_query(
                 reverse("pathways:self-assessment-section", args=[role.slug, len(sections)])
@@ -222,17 +218,17 @@ def self_assessment_check(request, slug):
 def self_assessment_result(request, slug):
     role = get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
     sections, answers, from_role = _read_assessment(request, role, with_learning=True)
-    gap_sections = selectors.gaps_by_section(
+    gap_sections = assessment.gaps_by_section(
         sections,
         answers.answers,
-        gap_answers=[answer.value for answer in forms.GAP_ANSWERS],
-        labels=dict(forms.Answer.choices),
+        gap_answers=[answer.value for answer in assessment.GAP_ANSWERS],
+        labels=dict(assessment.Answer.choices),
         role_level=role.level.number,
     )
     gaps = [gap for group in gap_sections for gap in group.gaps]
     if request.GET.get("format") == "csv" and not answers.problems:
-        return _gaps_csv(role, gaps)
-    query = forms.assessment_query(answers)
+        return assessment.gaps_csv(role, gaps)
+    query = assessment.assessment_query(answers)
     check_url = reverse("pathways:self-assessment-check", args=[role.slug])
     result_url = reverse("pathways:self-assessment-result", args=[role.slug])
     total = sum(len(group.requirements) for group in sections)
@@ -254,53 +250,3 @@ def self_assessment_result(request, slug):
         },
         status=400 if answers.problems else 200,
     )
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
-def _learning_cell(learning) -> str:
-    level = learning.get_level_display() if learning.level else _("any level")
-    return f"{learning.title} ({level})"
-
-
-def _gaps_csv(role, gaps) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="gaps-{role.slug}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("section"),
-            _("code"),
-            _("competence"),
-            _("required proficiency"),
-            _("essential or desirable"),
-            _("your answer"),
-            _("standards"),
-            _("learning"),
-        ]
-    )
-    for gap in gaps:
-        competence = gap.competence
-        standards = "; ".join(f"{s.code} {s.title}" for s in competence.standards.all())
-        learning = "; ".join(_learning_cell(item) for item in gap.learning)
-        if not gap.learning:
-            learning = _("No suitable learning is known for this yet")
-            if gap.learning_above:
-                learning += ". " + _("Well above this role's level: %(titles)s") % {
-                    "titles": "; ".join(_learning_cell(item) for item in gap.learning_above)
-                }
-        row = [
-            gap.section_title,
-            competence.code,
-            competence.title,
-            gap.requirement.get_proficiency_display(),
-            gap.requirement.get_requirement_display(),
-            gap.answer_label if gap.answered else _("Not answered (counted as not yet)"),
-            standards,
-            learning,
-        ]
-        writer.writerow([_spreadsheet_safe(str(value)) for value in row])
-    return response

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from competences.models import LearningFit, LearningOpportunity
-from pathways.selectors import learning_for_level
+from pathways.assessment import learning_for_level
 from roles.models import RoleProfile
 from tests.factories import make_competence, make_learning, make_requirement, make_role
 

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from pathways.forms import ANSWER_PREFIX, Answer
+from pathways.assessment import ANSWER_PREFIX, Answer
 from roles.models import RoleProfile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,394 @@
+"""The self-assessment in one place: reading answers, deciding the gaps, writing the CSV.
+
+What an answer means runs through every step of the check: how it is read from the
+query string and carried between pages, which answers make a competence a gap (and
+what an unanswered one counts as), which learning suits a gap, and how gaps are written
+to a spreadsheet. Keeping those rules in one module means a change to any of them is
+made, and reviewed, in one place.
+
+Answers travel in plain GET forms, so anything may have been edited by hand: parsing
+never raises, it keeps what makes sense and describes the rest as problems for the
+page's error summary. The reads take a fixed number of queries however large the role.
+"""
+
+import csv
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db import models
+from django.db.models import Prefetch
+from django.http import HttpResponse, QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from competences.models import Competence, LearningFit, LearningOpportunity, Standard
+from roles.models import Requirement, RoleCompetence, RoleProfile
+from roles.selectors import sections_by_tree
+
+from .forms import Problem, echo
+
+ANSWER_PREFIX = "c-"
+FROM_FIELD = "from"
+PREFILL_FIELD = "prefill"
+LISTED_CODES = 5
+
+
+class Answer(models.TextChoices):
+    """How sure a person is that they hold a competence at the level a role needs."""
+
+    CONFIDENT = "confident", gettext_lazy("Confident")
+    PARTLY = "partly", gettext_lazy("Partly")
+    NOT_YET = "not-yet", gettext_lazy("Not yet")
+
+
+# Answers that make a competence a gap; the last is what an unanswered one counts as.
+GAP_ANSWERS = (Answer.PARTLY, Answer.NOT_YET)
+
+
+def answer_field(code: str) -> str:
+    """The query-string name that carries the answer for competence ``code``."""
+    return f"{ANSWER_PREFIX}{code}"
+
+
+# --- Reading the answers ------------------------------------------------------------
+
+
+@dataclass
+class AssessmentInput:
+    """A person's answers about one role, as far as they can be trusted.
+
+    ``answers`` maps competence codes to answers: the ones given in the query string,
+    with gaps filled from the current role (``prefilled``) when one was chosen.
+    """
+
+    answers: dict[str, str] = field(default_factory=dict)
+    given: set[str] = field(default_factory=set)
+    prefilled: set[str] = field(default_factory=set)
+    from_slug: str = ""
+    from_found: bool = False
+    invalid: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def clean_from_slug(query: QueryDict) -> str:
+    """The current role's slug as sent, stripped (blank when none was chosen)."""
+    return (query.get(FROM_FIELD) or "").strip()
+
+
+def prefill_answers(required: dict[str, int], current: dict[str, int]) -> dict[str, str]:
+    """Answers implied by a current role: confident where it already needs a competence
+    at the same or a higher proficiency, partly where it needs it at a lower one."""
+    prefilled = {}
+    for code, proficiency in required.items():
+        if code in current:
+            prefilled[code] = (
+                Answer.CONFIDENT if current[code] >= proficiency else Answer.PARTLY
+            ).value
+    return prefilled
+
+
+def parse_assessment(
+    query: QueryDict,
+    *,
+    required: dict[str, int],
+    current: dict[str, int] | None,
+    from_found: bool,
+) -> AssessmentInput:
+    """Read answers for the competences in ``required`` from ``query``.
+
+    ``current`` holds the chosen current role's proficiencies (None when no role was
+    chosen or it was not found; ``from_found`` tells those apart). When the Pre-fill
+    button was pressed, the current role's answers replace the ones given; otherwise
+    they only fill competences left unanswered.
+    """
+    result = AssessmentInput(from_slug=clean_from_slug(query), from_found=from_found)
+    valid = set(Answer.values)
+    unknown_codes = []
+    for key in query:
+        if not key.startswith(ANSWER_PREFIX):
+            continue
+        code = key[len(ANSWER_PREFIX) :]
+        if code not in required:
+            unknown_codes.append(echo(code))
+            continue
+        values = query.getlist(key)
+        value = values[-1].strip()
+        if len(values) > 1:
+            result.problems.append(
+                Problem(
+                    _("%(code)s was answered more than once. Only the last answer is used.")
+                    % {"code": code},
+                    f"{key}-confident",
+                )
+            )
+        if value in valid:
+            result.answers[code] = value
+        elif value:
+            result.invalid.add(code)
+            result.problems.append(
+                Problem(
+                    _(
+                        "The answer for %(code)s was not one of Confident, Partly or Not yet, "
+                        "so it was ignored."
+                    )
+                    % {"code": code},
+                    f"{key}-confident",
+                )
+            )
+    if unknown_codes:
+        listed = ", ".join(unknown_codes[:LISTED_CODES])
+        extra = len(unknown_codes) - LISTED_CODES
+        message = _(
+            "These are not competences of this role, so their answers were ignored: %(codes)s."
+        ) % {"codes": listed}
+        if extra > 0:
+            message += " " + _("(and %(count)d more)") % {"count": extra}
+        result.problems.append(Problem(message))
+    if result.from_slug and not from_found:
+        result.problems.append(
+            Problem(
+                _("There is no role called “%(slug)s” to pre-fill from. Choose one from the list.")
+                % {"slug": echo(result.from_slug)},
+                "assessment-from",
+            )
+        )
+    result.given = set(result.answers)
+    if current is not None:
+        implied = prefill_answers(required, current)
+        override = PREFILL_FIELD in query
+        for code, answer in implied.items():
+            if override or code not in result.answers:
+                result.answers[code] = answer
+                result.prefilled.add(code)
+    return result
+
+
+def carried_answers(answers: AssessmentInput, *, exclude=()) -> list[tuple[str, str]]:
+    """(name, value) pairs that carry the person's own answers and chosen current role
+    from one step of the self-assessment to the next, leaving out the codes in
+    ``exclude`` (the ones the page asks about). Answers implied by the current role are
+    not carried: every page works them out again from the role."""
+    pairs = [(FROM_FIELD, answers.from_slug)] if answers.from_found else []
+    pairs += [
+        (answer_field(code), answers.answers[code])
+        for code in sorted(answers.given)
+        if code not in exclude
+    ]
+    return pairs
+
+
+def assessment_query(answers: AssessmentInput) -> str:
+    """The person's answers and current role as a query string, ready for a link."""
+    return urlencode(carried_answers(answers))
+
+
+def problems_on_page(problems: list[Problem], field_names) -> list[Problem]:
+    """``problems`` with links kept only to fields this page shows."""
+    shown = {f"{name}-confident" for name in field_names}
+    return [
+        problem if problem.anchor in shown else Problem(problem.message) for problem in problems
+    ]
+
+
+def annotate_answers(sections, answers: AssessmentInput, *, definitions=None) -> None:
+    """Set on each requirement in ``sections`` what its question needs: the field name,
+    the current answer, whether it was pre-filled or sent with a bad value, and (from
+    ``definitions``, {proficiency: text}) what the proficiency it asks for means."""
+    labels = {value: str(label) for value, label in Answer.choices}
+    for group in sections:
+        for item in group.requirements:
+            code = item.competence.code
+            item.field_name = answer_field(code)
+            item.answer = answers.answers.get(code, "")
+            item.answer_label = labels.get(item.answer, "")
+            item.prefilled = code in answers.prefilled
+            item.invalid = code in answers.invalid
+            if definitions is not None:
+                item.definition = definitions[item.proficiency]
+
+
+# --- The role's requirements, and the gaps in them ------------------------------------
+
+
+@dataclass
+class AssessmentSection:
+    section: Competence
+    requirements: list[RoleCompetence] = field(default_factory=list)
+
+
+def requirements_for_assessment(
+    role: RoleProfile, *, with_learning: bool = False
+) -> list[AssessmentSection]:
+    """A role's requirements grouped by section in tree order.
+
+    With ``with_learning`` each competence also carries its standards and learning
+    opportunities (two more queries in all, however many competences there are).
+    """
+    requirements = (
+        RoleCompetence.objects.filter(role=role)
+        .select_related("competence")
+        .order_by("competence__tree_id", "competence__lft")
+    )
+    if with_learning:
+        requirements = requirements.prefetch_related(
+            Prefetch("competence__standards", queryset=Standard.objects.order_by("code")),
+            Prefetch(
+                "competence__learning_opportunities",
+                queryset=LearningOpportunity.objects.order_by("title"),
+            ),
+        )
+    section_of = sections_by_tree()
+    groups: dict[int, AssessmentSection] = {}
+    for item in requirements:
+        tree_id = item.competence.tree_id
+        group = groups.setdefault(tree_id, AssessmentSection(section=section_of[tree_id]))
+        group.requirements.append(item)
+    return list(groups.values())
+
+
+def role_named(slug: str) -> RoleProfile | None:
+    """The role with ``slug``, or None when there is none (the slug may be hand-typed)."""
+    return RoleProfile.objects.filter(slug=slug).first()
+
+
+def role_proficiencies(role: RoleProfile) -> dict[str, int]:
+    """{competence code: required proficiency} for ``role``, in one query."""
+    return dict(
+        RoleCompetence.objects.filter(role=role).values_list("competence__code", "proficiency")
+    )
+
+
+@dataclass
+class Gap:
+    """A competence the person is not yet confident in, and the learning that suits the role.
+
+    ``learning`` holds what is pitched at the role's level, for any level, or one level
+    above, best fit first; learning pitched below the role is never suggested. Only when
+    none of that is known does ``learning_above`` hold learning well above the role.
+    """
+
+    requirement: RoleCompetence
+    answer: str
+    answer_label: str
+    answered: bool
+    section_title: str = ""
+    learning: list[LearningOpportunity] = field(default_factory=list)
+    learning_above: list[LearningOpportunity] = field(default_factory=list)
+
+    @property
+    def competence(self) -> Competence:
+        return self.requirement.competence
+
+
+SUITABLE_FITS = (LearningFit.AT_LEVEL, LearningFit.ANY_LEVEL, LearningFit.STEP_UP)
+
+
+def learning_for_level(
+    learning: list[LearningOpportunity], role_level: int
+) -> tuple[list[LearningOpportunity], list[LearningOpportunity]]:
+    """Split ``learning`` into what suits a role at ``role_level`` (best fit first) and,
+    only when nothing suits, what is well above the role (lowest level first)."""
+    fits = [(item.fit_for(role_level), item) for item in learning]
+    suitable = sorted((pair for pair in fits if pair[0] in SUITABLE_FITS), key=lambda pair: pair[0])
+    if suitable:
+        return [item for _fit, item in suitable], []
+    above = [item for fit, item in fits if fit == LearningFit.FAR_ABOVE]
+    return [], sorted(above, key=lambda item: item.level)
+
+
+@dataclass
+class GapSection:
+    section: Competence
+    gaps: list[Gap] = field(default_factory=list)
+
+
+def gaps_by_section(
+    sections: list[AssessmentSection],
+    answers: dict[str, str],
+    *,
+    gap_answers,
+    labels,
+    role_level: int | None = None,
+) -> list[GapSection]:
+    """The requirements whose answer is in ``gap_answers``, essential before desirable
+    within each section; a competence missing from ``answers`` counts as the last of
+    ``gap_answers`` (not yet). With ``role_level`` (and sections read ``with_learning``)
+    each gap carries the learning that suits a role at that level."""
+    fallback = list(gap_answers)[-1]
+    labels = {key: str(label) for key, label in labels.items()}
+    result = []
+    for group in sections:
+        gaps = []
+        for item in group.requirements:
+            answer = answers.get(item.competence.code, fallback)
+            if answer in gap_answers:
+                gap = Gap(
+                    requirement=item,
+                    answer=answer,
+                    answer_label=labels[answer],
+                    answered=item.competence.code in answers,
+                    section_title=group.section.title,
+                )
+                if role_level is not None:
+                    gap.learning, gap.learning_above = learning_for_level(
+                        list(item.competence.learning_opportunities.all()), role_level
+                    )
+                gaps.append(gap)
+        if gaps:
+            gaps.sort(key=lambda gap: gap.requirement.requirement != Requirement.ESSENTIAL)
+            result.append(GapSection(section=group.section, gaps=gaps))
+    return result
+
+
+# --- The gaps as a spreadsheet --------------------------------------------------------
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """Stop a spreadsheet reading a cell as a formula."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _learning_cell(learning) -> str:
+    level = learning.get_level_display() if learning.level else _("any level")
+    return f"{learning.title} ({level})"
+
+
+def gaps_csv(role, gaps) -> HttpResponse:
+    """The gaps as a CSV download named after the role, one row per gap."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gaps-{role.slug}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("section"),
+            _("code"),
+            _("competence"),
+            _("required proficiency"),
+            _("essential or desirable"),
+            _("your answer"),
+            _("standards"),
+            _("learning"),
+        ]
+    )
+    for gap in gaps:
+        competence = gap.competence
+        standards = "; ".join(f"{s.code} {s.title}" for s in competence.standards.all())
+        learning = "; ".join(_learning_cell(item) for item in gap.learning)
+        if not gap.learning:
+            learning = _("No suitable learning is known for this yet")
+            if gap.learning_above:
+                learning += ". " + _("Well above this role's level: %(titles)s") % {
+                    "titles": "; ".join(_learning_cell(item) for item in gap.learning_above)
+                }
+        row = [
+            gap.section_title,
+            competence.code,
+            competence.title,
+            gap.requirement.get_proficiency_display(),
+            gap.requirement.get_requirement_display(),
+            gap.answer_label if gap.answered else _("Not answered (counted as not yet)"),
+            standards,
+            learning,
+        ]
+        writer.writerow([_spreadsheet_safe(str(value)) for value in row])
+    return response
