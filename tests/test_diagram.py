@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from pathways.diagram import BOX_WIDTH, TEXT_PADDING, text_width
+from pathways.diagram_layout import BOX_WIDTH, TEXT_PADDING, text_width
 from roles.models import RoleProfile
 
 pytestmark = pytest.mark.django_db
