@@ -24,6 +24,11 @@ def addresses(role) -> dict[str, str]:
     subsection = Competence.objects.filter(kind="subsection").first() or section
     statement = Competence.objects.filter(kind="statement", requirements__isnull=False).first()
     standard = Standard.objects.filter(competences__isnull=False).first()
+    desirable = "".join(
+        f"&desirable={item.competence.code}"
+        for item in role.requirements.filter(requirement="desirable").select_related("competence")
+    )
+    job_description = f"/roles/{role.slug}/job-description/?employer=Trust&lived=on{desirable}"
     return {
         "overview": "/",
         "area": Area.objects.first().get_absolute_url(),
@@ -41,6 +46,8 @@ def addresses(role) -> dict[str, str]:
         "search by code": f"/search/?q={statement.code}",
         "about": "/about/",
         "proficiency": "/proficiency/",
+        "job description": job_description,
+        "job description as Word": job_description + "&format=docx",
     }
 
 

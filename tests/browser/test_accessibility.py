@@ -37,6 +37,8 @@ def page_addresses() -> list[str]:
         f"/pathways/self-assessment/{role.slug}/sections/1/",
         f"/pathways/self-assessment/{role.slug}/check/",
         f"/pathways/self-assessment/{role.slug}/result/",
+        f"/roles/{role.slug}/job-description/",
+        f"/roles/{role.slug}/job-description/?employer=Northshire+Trust&location=Castlegate",
         "/no-such-page/",
     ]
 

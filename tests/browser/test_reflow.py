@@ -37,6 +37,8 @@ def every_page_type() -> list[str]:
         assessment,
         reverse("pathways:self-assessment-section", args=[longest.slug, 1]),
         reverse("pathways:self-assessment-result", args=[longest.slug]),
+        reverse("workforce:job-description", args=[longest.slug])
+        + "?employer=Northshire+Health+NHS+Foundation+Trust&location=Castlegate",
         "/search/?q=risk",
         "/about/",
         "/accessibility/",

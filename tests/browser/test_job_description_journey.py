@@ -1,0 +1,99 @@
+"""A manager builds a job description from a role page and downloads it, keyboard only,
+with JavaScript off."""
+
+import docx
+import pytest
+from django.urls import reverse
+
+from roles.models import RoleProfile
+from tests.browser.test_journeys import follow, tab_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMPLOYER = "Northshire Health NHS Foundation Trust"
+SERVICE = "Northshire Liaison and Diversion"
+LOCATION = "Castlegate police station"
+
+
+def type_into(page, field_id: str, text: str) -> None:
+    tab_until(page, f"document.activeElement.id === '{field_id}'", field_id)
+    page.keyboard.type(text)
+
+
+def test_manager_builds_a_practitioner_job_description_and_downloads_it(
+    site, page, artefacts, tmp_path
+):
+    role = RoleProfile.objects.get(slug="liaison-and-diversion-practitioner")
+    requirements = list(
+        role.requirements.select_related("competence").prefetch_related("competence__standards")
+    )
+    desirable = [item for item in requirements if not item.is_essential][:2]
+    essential = [item for item in requirements if item.is_essential]
+    assert len(desirable) == 2, "the seed practitioner has two desirable competences"
+
+    page.goto(site + role.get_absolute_url())
+    follow(page, reverse("workforce:job-description", args=[role.slug]))
+    assert page.locator("h1").inner_text() == "Build a job description"
+
+    for item in desirable:
+        box = f"desirable-{item.competence.code}"
+        tab_until(page, f"document.activeElement.id === {box!r}", box)
+        page.keyboard.press("Space")
+        assert page.locator(f"[id='{box}']").is_checked()
+    type_into(page, "job-employer", EMPLOYER)
+    type_into(page, "job-service", SERVICE)
+    type_into(page, "job-location", LOCATION)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form with its first button, Preview
+
+    article = page.locator("article")
+    assert article.locator("h2").inner_text() == role.title
+    shown = article.inner_text()
+    for text in (EMPLOYER, SERVICE, LOCATION, "(2023 edition)", site + role.get_absolute_url()):
+        assert text in shown
+    for item in essential + desirable:
+        assert item.competence.title in shown
+    page.screenshot(path=str(artefacts / "job-description.png"), full_page=True)
+
+    tab_until(
+        page,
+        "document.activeElement.matches('a[download]')",
+        "the Word download link",
+    )
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    download = download_info.value
+    assert download.suggested_filename == f"job-description-{role.slug}.docx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+
+    document = docx.Document(str(saved))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    everything = text + "\n" + "\n".join(cells)
+    assert document.paragraphs[0].text == role.title
+    for entered in (EMPLOYER, SERVICE, LOCATION):
+        assert entered in cells
+    criteria = [cell for cell in cells if "\nProficiency needed: " in cell]
+    assert len(criteria) == len(essential) + len(desirable)
+    for item in essential + desirable:
+        assert item.competence.title in everything
+        for standard in item.competence.standards.all():
+            assert standard.code in everything
+    assert "Non-custodial Career and Competence Framework (2023 edition)" in text
+    assert site + role.get_absolute_url() in text
+
+
+def test_printed_job_description_leaves_out_the_form_and_site_chrome(site, page):
+    role = RoleProfile.objects.get(slug="liaison-and-diversion-practitioner")
+    page.goto(
+        site
+        + reverse("workforce:job-description", args=[role.slug])
+        + f"?employer={EMPLOYER.replace(' ', '+')}"
+    )
+    page.emulate_media(media="print")
+    assert not page.locator("header.nhsuk-header").is_visible()
+    assert not page.locator("form#choices").is_visible()
+    assert not page.get_by_text("Build a job description").first.is_visible()
+    assert page.locator("article h2").is_visible()
+    assert page.get_by_text(EMPLOYER).first.is_visible()

@@ -1,0 +1,111 @@
+"""The job description builder: a GET form, a print-ready page and a Word download."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .documents import docx_response
+from .job_description import (
+    JobDescriptionForm,
+    build_job_description,
+    desirable_by_section,
+    job_description_document,
+    requirements_with_standards,
+    role_for_job_description,
+)
+
+
+def _choices_stay_private(view):
+    """The choices travel in the address: keep it out of caches and other sites' logs."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return never_cache(wrapped)
+
+
+def _text_fields(form) -> list[dict]:
+    hints = {
+        "employer": _("The NHS trust or organisation that employs the post holder."),
+        "service": _("The team or service the post belongs to."),
+        "location": _("Where the post holder is based, such as a town or a police station."),
+    }
+    autocomplete = {"employer": "organization", "service": "off", "location": "off"}
+    limit = _("Up to %(count)d characters.")
+    return [
+        {
+            "name": name,
+            "label": form.fields[name].label,
+            "hint": f"{hints[name]} {limit % {'count': form.fields[name].max_length}}",
+            "value": form.shown_value(name),
+            "error": form.errors[name][0] if name in form.errors else "",
+            "autocomplete": autocomplete[name],
+        }
+        for name in form.TEXT_FIELDS
+    ]
+
+
+@require_GET
+@_choices_stay_private
+def job_description(request, slug):
+    role = role_for_job_description(slug)
+    if role is None:
+        raise Http404(_("There is no role profile with that address."))
+    sections = requirements_with_standards(role)
+    desirable = desirable_by_section(sections)
+    form = JobDescriptionForm(
+        request.GET or None,
+        desirable_codes={
+            item.competence.code for group in desirable for item in group.requirements
+        },
+        offers_lived_route=role.lived_experience_route,
+    )
+    job = None
+    download_url = ""
+    if form.is_valid():
+        job = build_job_description(
+            role,
+            sections,
+            choices=form.cleaned_data,
+            address=request.build_absolute_uri(role.get_absolute_url()),
+            today=timezone.localdate(),
+        )
+        if request.GET.get("format") == "docx":
+            return docx_response(job_description_document(job), f"job-description-{role.slug}.docx")
+        download_url = "?" + urlencode([*form.query(), ("format", "docx")])
+    chosen = set(form.cleaned_data.get("desirable", [])) if form.is_bound else set()
+    problems = [
+        (form.errors[name][0], f"job-{name}") for name in form.TEXT_FIELDS if name in form.errors
+    ]
+    return render(
+        request,
+        "workforce/job_description.html",
+        {
+            "role": role,
+            "form": form,
+            "desirable": desirable,
+            "chosen": chosen,
+            "essential_count": sum(group.essential_count for group in sections),
+            "text_fields": _text_fields(form),
+            "problems": problems,
+            "lived_checked": form.is_bound and bool(form.data.get("lived")),
+            "stripped": form.stripped_fields(),
+            "ignored": form.ignored_message(),
+            "job": job,
+            "download_url": download_url,
+            "action": reverse("workforce:job-description", args=[role.slug]),
+            "trail": [(role.title, role.get_absolute_url())],
+        },
+        status=400 if problems else 200,
+    )
