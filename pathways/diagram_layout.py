@@ -137,6 +137,7 @@ class _Route:
     lane_gap: int | None = None  # the gap between lanes it changes row in, if any
     free_x: str | None = None  # "start" or "end": changes row in an empty column instead
     ports: dict = field(default_factory=dict)
+    number: int = 0  # the edge's place in the input: breaks ties the same way every time
 
 
 def _slots(boxes: list[Box], lanes: int) -> list[int]:
@@ -221,7 +222,7 @@ def _assign_ports(routes: list[_Route]) -> None:
         sides.setdefault((id(start), route.start_side), []).append((end.centre_x, route, "start"))
         sides.setdefault((id(end), route.end_side), []).append((start.centre_x, route, "end"))
     for (_box, side), users in sides.items():
-        users.sort(key=lambda user: (user[0], id(user[1])))
+        users.sort(key=lambda user: (user[0], user[1].number))
         for index, (_other, route, which) in enumerate(users):
             box = route.edge.start if which == "start" else route.edge.end
             if side in ("top", "bottom"):
@@ -308,6 +309,8 @@ def lay_out(boxes, edges, *, rows, lanes, left=0, top=0):
             boxes, rows, lanes, row_gaps, lane_gaps, left=left, top=top
         )
         routes = [_plan(edge, boxes_by_row) for edge in edges]
+        for number, route in enumerate(routes):
+            route.number = number
         gap_tops = [top] + [y + h for y, h in row_spans]
         lane_gap_lefts = [x - lane_gaps[n] for n, (x, _w) in enumerate(lane_spans)]
         lane_gap_lefts.append(lane_spans[-1][0] + lane_spans[-1][1])

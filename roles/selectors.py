@@ -64,11 +64,17 @@ def role_requirements_by_section(role: RoleProfile) -> list[SectionRequirements]
 def role_moves(role: RoleProfile) -> dict[str, list[Progression]]:
     """Where a role leads (up and sideways) and which roles lead to it."""
     related = ["from_role__level", "to_role__level"]
-    out = list(role.moves_out.select_related(*related).order_by("to_role__level__number"))
+    out = list(
+        role.moves_out.select_related(*related).order_by("to_role__level__number", "to_role__title")
+    )
     return {
         "up": [move for move in out if move.kind == "vertical"],
         "sideways": [move for move in out if move.kind == "lateral"],
-        "into": list(role.moves_in.select_related(*related).order_by("from_role__level__number")),
+        "into": list(
+            role.moves_in.select_related(*related).order_by(
+                "from_role__level__number", "from_role__title"
+            )
+        ),
     }
 
 

@@ -118,3 +118,15 @@ def test_a_role_page_pictures_its_own_moves(client, slug):
 def test_estimated_text_width_is_generous_for_capitals():
     assert text_width("RECONNECT") > text_width("reconnect")
     assert text_width("Liaison and Diversion") < BOX_WIDTH
+
+
+def test_pictures_are_the_same_on_every_request(client):
+    """Ties between lines are broken by the moves' order, never by where objects happen
+    to sit in memory, so a page is byte-for-byte the same each time (and cacheable)."""
+    role = RoleProfile.objects.get(slug="liaison-and-diversion-practitioner")
+    for address, css_class in [
+        (reverse("pathways:map"), "app-career-map"),
+        (role.get_absolute_url(), "app-career-map app-career-map--small"),
+    ]:
+        pictures = {svg_of(client.get(address).content.decode(), css_class) for _ in range(4)}
+        assert len(pictures) == 1, address
