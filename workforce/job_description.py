@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx.oxml import OxmlElement
@@ -30,6 +31,7 @@ from .documents import add_bullets, add_table, new_document
 ECHO_LIMIT = 40
 # At most this many ignored codes are named in the message; the rest are counted.
 ECHO_COUNT = 5
+IT_HAS = gettext_lazy("It has %(show_value)d.")
 # Bidirectional overrides can make text read differently from what it holds.
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -74,43 +76,37 @@ class CodeListField(forms.Field):
         return [text for text in (plain_text(str(item))[0] for item in value) if text]
 
 
+def post_detail(label, help_text, too_long) -> PlainTextField:
+    """An optional line about the post, such as the employer, up to 120 characters."""
+    return PlainTextField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=120,
+        error_messages={"max_length": format_lazy("{} {}", too_long, IT_HAS)},
+    )
+
+
 class JobDescriptionForm(forms.Form):
     """The builder's choices. Desirable codes are checked against the role in ``clean``:
     codes the role does not list as desirable are set aside in ``ignored``, not refused,
     so a stale or hand-edited address still gives a document."""
 
     desirable = CodeListField(required=False)
-    employer = PlainTextField(
-        label=gettext_lazy("Employer"),
-        required=False,
-        max_length=120,
-        error_messages={
-            "max_length": gettext_lazy(
-                "The employer’s name must be %(limit_value)d characters or fewer. "
-                "It has %(show_value)d."
-            )
-        },
+    employer = post_detail(
+        gettext_lazy("Employer"),
+        gettext_lazy("The NHS trust or organisation that employs the post holder."),
+        gettext_lazy("The employer’s name must be %(limit_value)d characters or fewer."),
     )
-    service = PlainTextField(
-        label=gettext_lazy("Service or team"),
-        required=False,
-        max_length=120,
-        error_messages={
-            "max_length": gettext_lazy(
-                "The service or team must be %(limit_value)d characters or fewer. "
-                "It has %(show_value)d."
-            )
-        },
+    service = post_detail(
+        gettext_lazy("Service or team"),
+        gettext_lazy("The team or service the post belongs to."),
+        gettext_lazy("The service or team must be %(limit_value)d characters or fewer."),
     )
-    location = PlainTextField(
-        label=gettext_lazy("Location"),
-        required=False,
-        max_length=120,
-        error_messages={
-            "max_length": gettext_lazy(
-                "The location must be %(limit_value)d characters or fewer. It has %(show_value)d."
-            )
-        },
+    location = post_detail(
+        gettext_lazy("Location"),
+        gettext_lazy("Where the post holder is based, such as a town or a police station."),
+        gettext_lazy("The location must be %(limit_value)d characters or fewer."),
     )
     lived = forms.BooleanField(required=False)
 

@@ -36,23 +36,19 @@ def _choices_stay_private(view):
 
 
 def _text_fields(form) -> list[dict]:
-    hints = {
-        "employer": _("The NHS trust or organisation that employs the post holder."),
-        "service": _("The team or service the post belongs to."),
-        "location": _("Where the post holder is based, such as a town or a police station."),
-    }
-    autocomplete = {"employer": "organization", "service": "off", "location": "off"}
+    autocomplete = {"employer": "organization"}
     limit = _("Up to %(count)d characters.")
+    fields = {name: form.fields[name] for name in form.TEXT_FIELDS}
     return [
         {
             "name": name,
-            "label": form.fields[name].label,
-            "hint": f"{hints[name]} {limit % {'count': form.fields[name].max_length}}",
+            "label": field.label,
+            "hint": f"{field.help_text} {limit % {'count': field.max_length}}",
             "value": form.shown_value(name),
             "error": form.errors[name][0] if name in form.errors else "",
-            "autocomplete": autocomplete[name],
+            "autocomplete": autocomplete.get(name, "off"),
         }
-        for name in form.TEXT_FIELDS
+        for name, field in fields.items()
     ]
 
 
