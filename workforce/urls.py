@@ -3,7 +3,7 @@ nothing reads them, so the app sits above the others (see the README's layering)
 
 from django.urls import path
 
-from . import job_description_views
+from . import job_description_views, workforce_views
 
 app_name = "workforce"
 
@@ -12,5 +12,23 @@ urlpatterns = [
         "roles/<slug:slug>/job-description/",
         job_description_views.job_description,
         name="job-description",
+    ),
+    path(
+        "areas/<slug:slug>/workforce/", workforce_views.area_workforce_page, name="area-workforce"
+    ),
+    path(
+        "areas/<slug:slug>/workforce/workforce.csv",
+        workforce_views.area_workforce_csv,
+        name="area-workforce-csv",
+    ),
+    path(
+        "areas/<slug:slug>/workforce/workforce.xlsx",
+        workforce_views.area_workforce_xlsx,
+        name="area-workforce-xlsx",
+    ),
+    path("pathways/skill-mix/", workforce_views.skill_mix_page, name="skill-mix"),
+    path("pathways/skill-mix/annex.docx", workforce_views.skill_mix_docx, name="skill-mix-docx"),
+    path(
+        "pathways/skill-mix/skill-mix.xlsx", workforce_views.skill_mix_xlsx, name="skill-mix-xlsx"
     ),
 ]

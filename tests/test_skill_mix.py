@@ -1,0 +1,292 @@
+"""The skill-mix planner: a mix of roles and whole-time equivalents (WTE) in the address,
+checked against the area's competences, with a Word annex and an Excel workbook."""
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import docx
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from lxml import html
+
+from roles.models import RoleProfile
+
+pytestmark = pytest.mark.django_db
+
+LABELS = {1: "Awareness", 2: "Working", 3: "Proficient", 4: "Expert"}
+COURT = "court-healthcare"
+
+
+def sql(query: str, *params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def area_requirements(area: str) -> list[tuple[str, str, int]]:
+    """(role slug, competence code, proficiency) for every role in the area."""
+    return sql(
+        """
+        SELECT r.slug, c.code, rc.proficiency
+        FROM roles_rolecompetence rc
+        JOIN roles_roleprofile r ON r.id = rc.role_id
+        JOIN roles_roleprofile_areas ra ON ra.roleprofile_id = r.id
+        JOIN roles_area a ON a.id = ra.area_id
+        JOIN competences_competence c ON c.id = rc.competence_id
+        WHERE a.slug = %s
+        """,
+        area,
+    )
+
+
+def area_roles(area: str) -> dict[str, int]:
+    """{role slug: level number} for the area."""
+    return dict(
+        sql(
+            "SELECT r.slug, l.number FROM roles_roleprofile r "
+            "JOIN roles_level l ON l.id = r.level_id "
+            "JOIN roles_roleprofile_areas ra ON ra.roleprofile_id = r.id "
+            "JOIN roles_area a ON a.id = ra.area_id WHERE a.slug = %s",
+            area,
+        )
+    )
+
+
+def expected_plan(area: str, mix: dict[str, Decimal]):
+    """Set arithmetic over the requirement rows: covered {code: deepest}, uncovered and
+    single-post codes."""
+    needs = defaultdict(dict)
+    for role, code, proficiency in area_requirements(area):
+        needs[code][role] = proficiency
+    everything = set(needs)
+    chosen = {role for role, wte in mix.items() if wte > 0}
+    covered = {
+        code: max(depth for role, depth in roles.items() if role in chosen)
+        for code, roles in needs.items()
+        if chosen & set(roles)
+    }
+    single = {
+        code
+        for code, roles in needs.items()
+        if len(chosen & set(roles)) == 1 and mix[(chosen & set(roles)).pop()] <= 1
+    }
+    return covered, everything - set(covered), single
+
+
+def default_mix(area: str) -> dict[str, Decimal]:
+    return {
+        slug: Decimal("0.5") if level >= 7 else Decimal(1)
+        for slug, level in area_roles(area).items()
+    }
+
+
+def address(area: str, mix: dict[str, Decimal] | None, path: str = "") -> str:
+    params = [("area", area)]
+    if mix is not None:
+        params += [(f"wte-{slug}", str(wte)) for slug, wte in mix.items()]
+    return f"/pathways/skill-mix/{path}?{urlencode(params)}"
+
+
+def codes_in(tree, table_id: str) -> list[str]:
+    return [
+        " ".join(span.text_content().split())
+        for span in tree.xpath(f"//table[@id='{table_id}']//span[@class='app-code']")
+    ]
+
+
+def mixes():
+    """Several mixes over two areas: the default, an empty one, one with a zero and a
+    larger post, and a lone senior post."""
+    court = area_roles(COURT)
+    slugs = sorted(court, key=court.get)
+    lnd = area_roles("liaison-and-diversion")
+    lnd_slugs = sorted(lnd, key=lnd.get)
+    return [
+        (COURT, None),
+        (COURT, dict.fromkeys(slugs, Decimal(0))),
+        (
+            COURT,
+            {slugs[0]: Decimal("2.5"), slugs[1]: Decimal(0), slugs[2]: Decimal(1)}
+            | dict.fromkeys(slugs[3:], Decimal(0)),
+        ),
+        (COURT, {slug: Decimal("1.5") if slug == slugs[-1] else Decimal(0) for slug in slugs}),
+        (
+            "liaison-and-diversion",
+            {slug: Decimal("0.5") for slug in lnd_slugs[::2]}
+            | {slug: Decimal(0) for slug in lnd_slugs[1::2]},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_covered_uncovered_and_single_post_sets_follow_the_database(client, case):
+    area, mix = mixes()[case]
+    response = client.get(address(area, mix))
+    assert response.status_code == 200
+    full_mix = default_mix(area) if mix is None else mix
+    covered, uncovered, single = expected_plan(area, full_mix)
+    tree = html.fromstring(response.content)
+    assert sorted(codes_in(tree, "uncovered-table")) == sorted(uncovered)
+    assert sorted(codes_in(tree, "single-post-table")) == sorted(single)
+    shown_covered = codes_in(tree, "covered-table")
+    assert sorted(shown_covered) == sorted(covered)
+    depths = [
+        " ".join(cell.text_content().split())
+        for cell in tree.xpath("//table[@id='covered-table']/tbody/tr/td[3]")
+    ]
+    for code, depth in zip(shown_covered, depths, strict=True):
+        assert depth.endswith(LABELS[covered[code]]), code
+    page = response.content.decode()
+    assert f"The mix covers {len(covered)} of them and leaves {len(uncovered)} uncovered." in page
+
+
+def test_the_level_table_sums_wte_by_level(client):
+    area, mix = mixes()[2]
+    tree = html.fromstring(client.get(address(area, mix)).content)
+    rows = tree.xpath("//table[contains(@class, 'app-level-mix')]/tbody/tr")
+    shown = {
+        int(row.xpath("./th")[0].text_content().split(":")[0]): Decimal(
+            row.xpath("./td")[0].text_content().strip()
+        )
+        for row in rows
+    }
+    levels = area_roles(area)
+    expected = defaultdict(Decimal)
+    for slug, wte in mix.items():
+        expected[levels[slug]] += wte
+    assert shown == dict(expected)
+    chart = tree.xpath("//svg[contains(@class, 'app-bar-chart')]")[0]
+    assert chart.get("role") == "img"
+    assert chart.xpath("./title")[0].text == "Whole-time equivalents at each level"
+    bars = [text.text for text in chart.xpath("./text")]
+    for level, wte in expected.items():
+        assert f"Level {level}" in bars
+        assert format(wte.normalize(), "f") in bars
+
+
+def test_the_default_mix_is_one_wte_below_level_7_and_a_half_above(client):
+    response = client.get(address(COURT, None))
+    tree = html.fromstring(response.content)
+    for slug, wte in default_mix(COURT).items():
+        assert tree.get_element_by_id(f"wte-{slug}").get("value") == format(wte.normalize(), "f")
+    assert "1 WTE of each role at levels 2 to 6, and 0.5 WTE" in response.content.decode()
+
+
+def test_the_annex_holds_the_mix_the_level_table_and_the_uncovered_competences(client):
+    area, mix = mixes()[2]
+    response = client.get(address(area, mix, "annex.docx"))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "Workforce annex: Healthcare in Criminal Court Settings" in text
+    titles = dict(sql("SELECT slug, title FROM roles_roleprofile"))
+    mix_table = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert mix_table[0] == ["Role", "Level", "Whole-time equivalents"]
+    chosen = {titles[slug]: format(wte.normalize(), "f") for slug, wte in mix.items() if wte > 0}
+    assert {row[0]: row[2] for row in mix_table[1:-1]} == chosen
+    assert mix_table[-1][0] == "Total"
+    level_table = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
+    assert level_table[0][0] == "Career framework level"
+    _covered, uncovered, _single = expected_plan(area, mix)
+    assert uncovered
+    uncovered_table = [[cell.text for cell in row.cells] for row in document.tables[2].rows]
+    assert uncovered_table[0] == ["Section", "Code", "Competence"]
+    assert sorted(row[1] for row in uncovered_table[1:]) == sorted(uncovered)
+    assert "Source: http://testserver/pathways/skill-mix/?area=court-healthcare" in text
+
+
+def test_the_workbook_has_the_mix_levels_and_coverage_with_frozen_headers(client):
+    area, mix = mixes()[3]
+    response = client.get(address(area, mix, "skill-mix.xlsx"))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Skill mix", "Level mix", "Coverage"]
+    assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
+    covered, uncovered, single = expected_plan(area, mix)
+    rows = list(book["Coverage"].iter_rows(values_only=True))
+    header = rows[0]
+    status = {row[1]: row[header.index("Coverage")] for row in rows[1:]}
+    assert {code for code, value in status.items() if value == "Not covered"} == uncovered
+    assert {code for code, value in status.items() if value == "Single post only"} == single
+    numbers = {row[1]: row[header.index("Greatest proficiency (number)")] for row in rows[1:]}
+    labels = {row[1]: row[header.index("Greatest proficiency")] for row in rows[1:]}
+    for code, deepest in covered.items():
+        assert numbers[code] == deepest and labels[code] == LABELS[deepest]
+    wte = {row[0]: row[3] for row in list(book["Skill mix"].iter_rows(values_only=True))[1:]}
+    titles = dict(sql("SELECT slug, title FROM roles_roleprofile"))
+    assert wte == {titles[slug]: float(value) for slug, value in mix.items()}
+
+
+def test_a_role_title_written_as_a_formula_comes_out_of_the_workbook_as_text(client):
+    role = RoleProfile.objects.filter(areas__slug=COURT).first()
+    role.title = "=1+2"
+    role.save()
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(address(COURT, None, "skill-mix.xlsx")).content)
+    )
+    titles = [row[0] for row in book["Skill mix"].iter_rows(values_only=True)]
+    assert "'=1+2" in titles and "=1+2" not in titles
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "must be a number"),
+        ("-1", "must be 0 or more"),
+        ("1000", "must be 99.9 or less"),
+        ("0.25", "one decimal place"),
+        ("1\x00", "must be a number"),
+        ("NaN", "must be a number"),
+    ],
+)
+def test_a_bad_wte_is_explained_and_kept_in_the_form(client, value, message):
+    slug = next(iter(area_roles(COURT)))
+    response = client.get(address(COURT, {slug: value}))
+    assert response.status_code == 400
+    tree = html.fromstring(response.content)
+    summary = tree.xpath("//div[contains(@class, 'nhsuk-error-summary')]")[0]
+    assert message in summary.text_content()
+    assert summary.xpath(".//a")[0].get("href") == f"#wte-{slug}"
+    field = tree.get_element_by_id(f"wte-{slug}")
+    assert field.get("value") == value.replace("\x00", "")
+    assert "nhsuk-input--error" in field.get("class")
+    # No plan and no downloads for a mix that could not be read.
+    assert not tree.xpath("//*[@id='results']")
+    for path in ["annex.docx", "skill-mix.xlsx"]:
+        assert client.get(address(COURT, {slug: value}, path)).status_code == 404
+
+
+def test_an_unknown_area_or_role_is_explained(client):
+    response = client.get("/pathways/skill-mix/?area=nowhere")
+    assert response.status_code == 400
+    assert "There is no service area called “nowhere”" in response.content.decode()
+    response = client.get(address(COURT, {"no-such-role": Decimal(1)}))
+    assert response.status_code == 400
+    assert "There is no role “no-such-role” in this service" in response.content.decode()
+    assert client.get("/pathways/skill-mix/?area=%00").status_code == 400
+
+
+def test_the_planner_stores_nothing_and_keeps_the_mix_out_of_caches(client):
+    area, mix = mixes()[2]
+    with CaptureQueriesContext(connection) as queries:
+        for path in ["", "annex.docx", "skill-mix.xlsx"]:
+            response = client.get(address(area, mix, path))
+            assert response.status_code == 200
+            assert "no-store" in response["Cache-Control"]
+            assert response["Referrer-Policy"] == "no-referrer"
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+
+
+def test_the_planner_starts_by_asking_for_a_service(client):
+    response = client.get("/pathways/skill-mix/")
+    assert response.status_code == 200
+    tree = html.fromstring(response.content)
+    options = [option.get("value") for option in tree.xpath("//select[@name='area']/option")]
+    assert COURT in options
+    assert not tree.xpath("//*[@id='results']")

@@ -1,0 +1,167 @@
+"""One service area's workforce: its roles by level and how deeply each role needs each
+competence section (the heat-map), with the same table as CSV and Excel.
+
+Every number is computed from the role requirements in three queries, whatever the size
+of the framework: the area's roles, the requirements grouped by role and section, and
+the sections themselves.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from competences.models import Competence
+from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
+from roles.selectors import roles_for_listing, roles_grouped_by_level, sections_by_tree
+
+from .spreadsheets import Sheet
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one role needs in one section: its deepest proficiency there and how many of
+    the section's competences it needs. ``depth`` is None when it needs none."""
+
+    depth: int | None
+    count: int
+    label: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} · {self.count}" if self.depth else self.label
+
+
+@dataclass
+class SectionRow:
+    """One competence section against every role in the area, in the roles' order."""
+
+    section: Competence
+    cells: list[Cell]
+    # Distinct competences in this section that at least one role in the area needs.
+    needed_by_area: int
+
+
+@dataclass
+class RoleColumn:
+    role: RoleProfile
+    # Every competence the role needs, essential or desirable.
+    needed: int
+
+
+@dataclass
+class AreaWorkforce:
+    area: Area
+    levels: list[tuple[Level, list[RoleProfile]]]
+    columns: list[RoleColumn]
+    rows: list[SectionRow] = field(default_factory=list)
+    # Distinct competences any role in the area needs.
+    needed_by_area: int = 0
+
+    @property
+    def roles(self) -> list[RoleProfile]:
+        return [column.role for column in self.columns]
+
+    @property
+    def highest_first(self) -> list[RoleColumn]:
+        """The columns for the summary: highest level first, titles A to Z within a level."""
+        return sorted(self.columns, key=lambda column: -column.role.level.number)
+
+
+def depth_labels() -> dict[int, str]:
+    """{proficiency number: its name}, translated once for the request."""
+    return {depth.value: str(depth.label) for depth in Proficiency}
+
+
+def area_workforce(area: Area) -> AreaWorkforce:
+    """The area's roles (level, then title) and the section-by-role heat-map."""
+    roles = list(roles_for_listing().filter(areas=area))
+    role_ids = [role.pk for role in roles]
+    requirements = RoleCompetence.objects.filter(role__in=role_ids).order_by()
+    by_role_section = {
+        (row["role_id"], row["competence__tree_id"]): (row["deepest"], row["needed"])
+        for row in requirements.values("role_id", "competence__tree_id").annotate(
+            deepest=Max("proficiency"), needed=Count("pk")
+        )
+    }
+    by_section = dict(
+        requirements.values("competence__tree_id")
+        .annotate(needed=Count("competence", distinct=True))
+        .values_list("competence__tree_id", "needed")
+    )
+    labels = depth_labels()
+    not_needed = _("Not needed")
+    per_role: dict[int, int] = {}
+    for (role_id, _tree), (_deepest, needed) in by_role_section.items():
+        per_role[role_id] = per_role.get(role_id, 0) + needed
+    columns = [RoleColumn(role=role, needed=per_role.get(role.pk, 0)) for role in roles]
+    rows = []
+    for tree_id, section in sorted(sections_by_tree().items(), key=lambda item: item[0]):
+        if tree_id not in by_section:
+            continue
+        cells = []
+        for role in roles:
+            deepest, needed = by_role_section.get((role.pk, tree_id), (None, 0))
+            label = labels[deepest] if deepest else not_needed
+            cells.append(Cell(depth=deepest, count=needed, label=label))
+        rows.append(SectionRow(section=section, cells=cells, needed_by_area=by_section[tree_id]))
+    return AreaWorkforce(
+        area=area,
+        levels=roles_grouped_by_level(roles),
+        columns=columns,
+        rows=rows,
+        # A competence sits in exactly one section, so the sections' totals add up.
+        needed_by_area=sum(by_section.values()),
+    )
+
+
+def workforce_sheets(workforce: AreaWorkforce) -> list[Sheet]:
+    """The page's views as tables: roles by level, the heat-map one cell a row, and the
+    section totals. Proficiency comes as a number (1-4, blank when not needed) and a name."""
+    roles = Sheet(
+        _("Roles by level"),
+        [_("Level"), _("Level name"), _("Role"), _("Role code"), _("Competences needed")],
+        [
+            [
+                column.role.level.number,
+                column.role.level.name,
+                column.role.title,
+                column.role.code,
+                column.needed,
+            ]
+            for column in workforce.columns
+        ],
+    )
+    heat_map = Sheet(
+        _("Heat map"),
+        [
+            _("Section code"),
+            _("Section"),
+            _("Role"),
+            _("Role code"),
+            _("Level"),
+            _("Highest proficiency (number)"),
+            _("Highest proficiency"),
+            _("Competences needed in section"),
+        ],
+    )
+    for row in workforce.rows:
+        for column, cell in zip(workforce.columns, row.cells, strict=True):
+            heat_map.rows.append(
+                [
+                    row.section.code,
+                    row.section.title,
+                    column.role.title,
+                    column.role.code,
+                    column.role.level.number,
+                    cell.depth,
+                    cell.label,
+                    cell.count,
+                ]
+            )
+    sections = Sheet(
+        _("Section totals"),
+        [_("Section code"), _("Section"), _("Competences the service needs")],
+        [[row.section.code, row.section.title, row.needed_by_area] for row in workforce.rows],
+    )
+    return [roles, heat_map, sections]

@@ -1,0 +1,455 @@
+"""The skill-mix planner: read a mix of roles and whole-time equivalents (WTE) from the
+page address, and check it against the competences the service area's roles need.
+
+Rules, stated on the page too:
+- "The area's competences" are those any role profile in the area needs, essential or
+  desirable.
+- A competence is covered when at least one role in the mix with more than 0 WTE needs
+  it; its depth is the deepest proficiency any of those roles needs.
+- A competence is "covered by a single post only" when exactly one role in the mix
+  needs it and that role has 1 WTE or less: one person's absence leaves it uncovered.
+- The default mix is 1 WTE of each role at levels 2 to 6 and 0.5 at levels 7 and 8.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext as _
+from docx.shared import Cm
+
+from competences.models import Competence
+from pathways.forms import Problem, echo
+from roles.models import Area, Level, RoleCompetence, RoleProfile
+from roles.selectors import sections_by_tree
+
+from .area_workforce import depth_labels
+from .documents import add_bullets, add_source, add_table, new_document
+from .spreadsheets import Sheet
+
+FIELD_PREFIX = "wte-"
+MAX_WTE = Decimal("99.9")
+ONE_POST = Decimal("1")
+SENIOR_LEVELS = (7, 8)
+DEFAULT_WTE = Decimal("1")
+DEFAULT_SENIOR_WTE = Decimal("0.5")
+
+
+def default_wte(level_number: int) -> Decimal:
+    """The starting WTE for a role at this level."""
+    return DEFAULT_SENIOR_WTE if level_number in SENIOR_LEVELS else DEFAULT_WTE
+
+
+def field_name(role: RoleProfile) -> str:
+    return FIELD_PREFIX + role.slug
+
+
+class SkillMixForm(forms.Form):
+    """One WTE field per role in the area, named ``wte-<role slug>``; blank means 0."""
+
+    def __init__(self, data, *, roles: list[RoleProfile]):
+        super().__init__(data)
+        for role in roles:
+            example = {"title": role.title}
+            self.fields[field_name(role)] = forms.DecimalField(
+                required=False,
+                min_value=0,
+                max_value=MAX_WTE,
+                max_digits=3,
+                decimal_places=1,
+                error_messages={
+                    "invalid": _(
+                        "Whole-time equivalents for %(title)s must be a number, like 1 or 0.5"
+                    )
+                    % example,
+                    "min_value": _("Whole-time equivalents for %(title)s must be 0 or more")
+                    % example,
+                    "max_value": _("Whole-time equivalents for %(title)s must be 99.9 or less")
+                    % example,
+                    "max_digits": _("Whole-time equivalents for %(title)s must be 99.9 or less")
+                    % example,
+                    "max_whole_digits": _(
+                        "Whole-time equivalents for %(title)s must be 99.9 or less"
+                    )
+                    % example,
+                    "max_decimal_places": _(
+                        "Whole-time equivalents for %(title)s can have one decimal place, like 1.5"
+                    )
+                    % example,
+                },
+            )
+
+
+@dataclass
+class Post:
+    """A role in the mix and its whole-time equivalents (0 when it is left out)."""
+
+    role: RoleProfile
+    wte: Decimal
+    # What the person typed, kept to show again when it could not be read.
+    entered: str = ""
+    error: str = ""
+
+    @property
+    def field_id(self) -> str:
+        return field_name(self.role)
+
+    @property
+    def wte_text(self) -> str:
+        return _plain(self.wte)
+
+
+@dataclass
+class MixChoice:
+    """The mix read from the address: every role in the area, and what was wrong."""
+
+    posts: list[Post]
+    problems: list[Problem] = field(default_factory=list)
+    is_default: bool = False
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        """The mix as address parameters, for the download links."""
+        return [(post.field_id, _plain(post.wte)) for post in self.posts]
+
+
+def _plain(value: Decimal) -> str:
+    """1.0 → "1", 0.50 → "0.5", 10 → "10": how the page shows a WTE."""
+    return format(value.normalize(), "f")
+
+
+def _shown(raw: str) -> str:
+    """A typed value made safe to show again: no control characters, not too long."""
+    return echo("".join(ch for ch in raw if ch.isprintable()))
+
+
+def read_mix(params, roles: list[RoleProfile]) -> MixChoice:
+    """The mix in ``params`` (a QueryDict). With no ``wte-`` parameters at all it is the
+    default mix; a role left out of the address counts as 0. Never raises."""
+    sent = [key for key in params if key.startswith(FIELD_PREFIX)]
+    if not sent:
+        posts = [Post(role=role, wte=default_wte(role.level.number)) for role in roles]
+        for post in posts:
+            post.entered = _plain(post.wte)
+        return MixChoice(posts=posts, is_default=True)
+    form = SkillMixForm(params, roles=roles)
+    form.is_valid()
+    choice = MixChoice(posts=[])
+    for role in roles:
+        name = field_name(role)
+        raw = params.get(name, "")
+        if name in form.errors:
+            message = form.errors[name][0]
+            choice.posts.append(Post(role=role, wte=Decimal(0), entered=_shown(raw), error=message))
+            choice.problems.append(Problem(message, name))
+        else:
+            wte = form.cleaned_data.get(name) or Decimal(0)
+            choice.posts.append(Post(role=role, wte=wte, entered=_plain(wte)))
+    known = {field_name(role) for role in roles}
+    for key in sent:
+        if key not in known:
+            choice.problems.append(
+                Problem(
+                    _("There is no role “%(slug)s” in this service, so it was left out")
+                    % {"slug": _shown(key[len(FIELD_PREFIX) :])}
+                )
+            )
+    return choice
+
+
+# --- The plan -------------------------------------------------------------------------
+
+
+@dataclass
+class LevelShare:
+    """The whole-time equivalents at one career framework level, and their share of the mix
+    as a whole-number percentage."""
+
+    level: Level
+    wte: Decimal
+    posts: list[Post]
+    percent: int = 0
+
+    @property
+    def wte_text(self) -> str:
+        return _plain(self.wte)
+
+
+@dataclass
+class Coverage:
+    """One of the area's competences and the posts in the mix that need it."""
+
+    competence: Competence
+    section: Competence
+    posts: list[Post]
+    deepest: int | None = None
+    depth_label: str = ""
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.posts)
+
+    @property
+    def single_post(self) -> bool:
+        return len(self.posts) == 1 and self.posts[0].wte <= ONE_POST
+
+
+@dataclass
+class Plan:
+    area: Area
+    posts: list[Post]
+    levels: list[LevelShare]
+    competences: list[Coverage]
+
+    @property
+    def chosen(self) -> list[Post]:
+        return [post for post in self.posts if post.wte > 0]
+
+    @property
+    def total_wte(self) -> Decimal:
+        return sum((post.wte for post in self.posts), Decimal(0))
+
+    @property
+    def total_text(self) -> str:
+        return _plain(self.total_wte)
+
+    @property
+    def covered(self) -> list[Coverage]:
+        return [item for item in self.competences if item.covered]
+
+    @property
+    def uncovered(self) -> list[Coverage]:
+        return [item for item in self.competences if not item.covered]
+
+    @property
+    def single_post(self) -> list[Coverage]:
+        return [item for item in self.competences if item.covered and item.single_post]
+
+    def covered_at(self) -> list[tuple[str, int]]:
+        """(depth name, how many covered competences reach it as their deepest), deepest first."""
+        labels = depth_labels()
+        return [
+            (labels[depth], sum(1 for item in self.covered if item.deepest == depth))
+            for depth in sorted(labels, reverse=True)
+        ]
+
+
+def area_roles(area: Area) -> list[RoleProfile]:
+    """The area's roles with their levels, lowest level first."""
+    return list(RoleProfile.objects.filter(areas=area).select_related("level"))
+
+
+def plan_mix(area: Area, posts: list[Post]) -> Plan:
+    """Check ``posts`` (every role of the area, each with its WTE) against the area."""
+    by_role = {post.role.pk: post for post in posts}
+    requirements = (
+        RoleCompetence.objects.filter(role__in=list(by_role))
+        .select_related("competence")
+        .only(
+            "role_id",
+            "proficiency",
+            "competence__code",
+            "competence__title",
+            "competence__tree_id",
+            "competence__lft",
+        )
+        .order_by("competence__tree_id", "competence__lft", "role__level__number")
+    )
+    sections = sections_by_tree()
+    labels = depth_labels()
+    items: dict[int, Coverage] = {}
+    for requirement in requirements:
+        competence = requirement.competence
+        item = items.get(competence.pk)
+        if item is None:
+            item = items[competence.pk] = Coverage(
+                competence=competence, section=sections[competence.tree_id], posts=[]
+            )
+        post = by_role[requirement.role_id]
+        if post.wte > 0:
+            item.posts.append(post)
+            if item.deepest is None or requirement.proficiency > item.deepest:
+                item.deepest = requirement.proficiency
+                item.depth_label = labels[requirement.proficiency]
+    levels: dict[int, LevelShare] = {}
+    for post in posts:
+        share = levels.setdefault(
+            post.role.level.number, LevelShare(level=post.role.level, wte=Decimal(0), posts=[])
+        )
+        share.wte += post.wte
+        share.posts.append(post)
+    total = sum((post.wte for post in posts), Decimal(0))
+    for share in levels.values():
+        share.percent = round(share.wte * 100 / total) if total else 0
+    return Plan(
+        area=area,
+        posts=posts,
+        levels=[levels[number] for number in sorted(levels)],
+        competences=list(items.values()),
+    )
+
+
+# --- Downloads ------------------------------------------------------------------------
+
+
+def plan_sheets(plan: Plan) -> list[Sheet]:
+    """The plan as tables: the mix, the level mix and every competence's coverage."""
+    mix = Sheet(
+        _("Skill mix"),
+        [_("Role"), _("Role code"), _("Level"), _("Whole-time equivalents")],
+        [
+            [post.role.title, post.role.code, post.role.level.number, float(post.wte)]
+            for post in plan.posts
+        ],
+    )
+    levels = Sheet(
+        _("Level mix"),
+        [_("Level"), _("Level name"), _("Whole-time equivalents"), _("Share of the mix (%)")],
+        [
+            [share.level.number, share.level.name, float(share.wte), share.percent]
+            for share in plan.levels
+        ],
+    )
+    covered, uncovered, single = _("Covered"), _("Not covered"), _("Single post only")
+    coverage = Sheet(
+        _("Coverage"),
+        [
+            _("Section"),
+            _("Competence code"),
+            _("Competence"),
+            _("Coverage"),
+            _("Greatest proficiency (number)"),
+            _("Greatest proficiency"),
+            _("Roles in the mix that need it"),
+        ],
+        [
+            [
+                item.section.title,
+                item.competence.code,
+                item.competence.title,
+                (single if item.single_post else covered) if item.covered else uncovered,
+                item.deepest,
+                item.depth_label,
+                "; ".join(post.role.title for post in item.posts),
+            ]
+            for item in plan.competences
+        ],
+    )
+    return [mix, levels, coverage]
+
+
+def _column_widths(document, *centimetres: float) -> None:
+    """Size the columns of the table just added, so long competence titles get the room;
+    Word and LibreOffice otherwise split the page into equal columns."""
+    table = document.tables[-1]
+    table.autofit = False
+    for column, width in zip(table.columns, centimetres, strict=True):
+        # LibreOffice reads the table's grid, Word each cell's own width: set both.
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+
+
+def annex_document(plan: Plan, address: str):
+    """The plan as a workforce annex for a service specification (python-docx)."""
+    document = new_document(_("Workforce annex: %(area)s") % {"area": plan.area.name})
+    document.add_paragraph(
+        _(
+            "A proposed skill mix for a %(area)s service, checked against the competences "
+            "that the framework's role profiles for this service need. A competence is "
+            "covered when at least one role in the mix needs it; it is covered by a single "
+            "post only when just one role needs it and that role has 1 whole-time "
+            "equivalent or less."
+        )
+        % {"area": plan.area.name}
+    )
+    document.add_heading(_("Skill mix"), level=1)
+    total = _plain(plan.total_wte)
+    if plan.chosen:
+        add_table(
+            document,
+            [_("Role"), _("Level"), _("Whole-time equivalents")],
+            [[post.role.title, post.role.level.number, _plain(post.wte)] for post in plan.chosen]
+            + [[_("Total"), "", total]],
+        )
+        _column_widths(document, 9, 2.5, 5)
+    else:
+        document.add_paragraph(_("The mix has no posts."))
+    document.add_heading(_("Level mix"), level=1)
+    add_table(
+        document,
+        [_("Career framework level"), _("Whole-time equivalents"), _("Share of the mix")],
+        [
+            [
+                f"{share.level.number}: {share.level.name}",
+                _plain(share.wte),
+                f"{share.percent}%",
+            ]
+            for share in plan.levels
+        ],
+    )
+    _column_widths(document, 8.5, 4, 4)
+    document.add_heading(_("Coverage of the service's competences"), level=1)
+    add_bullets(document, coverage_summary(plan))
+    document.add_heading(_("Competences the mix does not cover"), level=2)
+    if plan.uncovered:
+        add_table(
+            document,
+            [_("Section"), _("Code"), _("Competence")],
+            [
+                [item.section.title, item.competence.code, item.competence.title]
+                for item in plan.uncovered
+            ],
+        )
+        _column_widths(document, 4.5, 2.5, 9.5)
+    else:
+        document.add_paragraph(_("None: the mix covers every competence the service needs."))
+    document.add_heading(_("Competences covered by a single post only"), level=2)
+    if plan.single_post:
+        add_table(
+            document,
+            [_("Code"), _("Competence"), _("Only post"), _("Whole-time equivalents")],
+            [
+                [
+                    item.competence.code,
+                    item.competence.title,
+                    item.posts[0].role.title,
+                    _plain(item.posts[0].wte),
+                ]
+                for item in plan.single_post
+            ],
+        )
+        _column_widths(document, 2.5, 7, 4.5, 2.5)
+    else:
+        document.add_paragraph(_("None."))
+    document.add_heading(_("Competences covered, and at what depth"), level=2)
+    if plan.covered:
+        add_table(
+            document,
+            [_("Code"), _("Competence"), _("Greatest proficiency"), _("Roles that need it")],
+            [
+                [
+                    item.competence.code,
+                    item.competence.title,
+                    item.depth_label,
+                    str(len(item.posts)),
+                ]
+                for item in plan.covered
+            ],
+        )
+        _column_widths(document, 2.5, 8.5, 3, 2.5)
+    else:
+        document.add_paragraph(_("None."))
+    add_source(document, address)
+    return document
+
+
+def coverage_summary(plan: Plan) -> list[str]:
+    """The plan's headline numbers in sentences, for the page and the annex."""
+    total = len(plan.competences)
+    return [
+        _("The service's roles need %(total)d competences.") % {"total": total},
+        _("The mix covers %(covered)d of them and leaves %(uncovered)d uncovered.")
+        % {"covered": len(plan.covered), "uncovered": len(plan.uncovered)},
+        _("%(single)d are covered by a single post only.") % {"single": len(plan.single_post)},
+    ]

@@ -1,0 +1,140 @@
+"""The commissioners' pages: an area's workforce (roles by level and the section heat-map,
+with CSV and Excel) and the skill-mix planner (with a Word annex and Excel).
+
+The planner's mix travels in the page address (a GET form), so nothing anyone enters is
+stored; its responses are kept out of caches and other sites' logs.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from pathways.forms import Problem, echo
+from roles.models import Area
+
+from . import skill_mix
+from .area_workforce import area_workforce, depth_labels, workforce_sheets
+from .chart import bar_chart
+from .documents import docx_response
+from .spreadsheets import csv_response, workbook_response
+
+
+def _mix_stays_private(view):
+    """The mix is in the address: keep it out of caches, referrers and search engines."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return never_cache(wrapped)
+
+
+# --- Area workforce ----------------------------------------------------------------------
+
+
+def area_workforce_page(request, slug):
+    area = get_object_or_404(Area, slug=slug)
+    workforce = area_workforce(area)
+    return render(
+        request,
+        "workforce/workforce.html",
+        {
+            "area": area,
+            "workforce": workforce,
+            "depths": depth_labels(),
+            "planner_url": reverse("workforce:skill-mix") + "?" + urlencode({"area": area.slug}),
+            "trail": [(area.name, area.get_absolute_url())],
+        },
+    )
+
+
+def area_workforce_csv(request, slug):
+    area = get_object_or_404(Area, slug=slug)
+    heat_map = workforce_sheets(area_workforce(area))[1]
+    return csv_response(heat_map, f"{area.slug}-workforce.csv")
+
+
+def area_workforce_xlsx(request, slug):
+    area = get_object_or_404(Area, slug=slug)
+    return workbook_response(workforce_sheets(area_workforce(area)), f"{area.slug}-workforce.xlsx")
+
+
+# --- Skill-mix planner -------------------------------------------------------------------
+
+
+def _read_plan(request):
+    """(areas, area or None, mix or None, problems) from the address; never raises."""
+    areas = list(Area.objects.all())
+    slug = request.GET.get("area", "")
+    if not slug:
+        return areas, None, None, []
+    area = next((item for item in areas if item.slug == slug), None)
+    if area is None:
+        shown = echo("".join(ch for ch in slug if ch.isprintable()))
+        message = _("There is no service area called “%(slug)s”. Choose one from the list.")
+        return areas, None, None, [Problem(message % {"slug": shown}, "skill-mix-area")]
+    choice = skill_mix.read_mix(request.GET, skill_mix.area_roles(area))
+    return areas, area, choice, choice.problems
+
+
+@_mix_stays_private
+def skill_mix_page(request):
+    areas, area, choice, problems = _read_plan(request)
+    context = {"areas": areas, "area": area, "choice": choice, "problems": problems}
+    if area is not None:
+        plan = skill_mix.plan_mix(area, choice.posts)
+        query = urlencode([("area", area.slug), *choice.query])
+        context |= {
+            "plan": plan,
+            "summary": skill_mix.coverage_summary(plan),
+            "chart": bar_chart(
+                [(_("Level %(n)d") % {"n": s.level.number}, s.wte) for s in plan.levels],
+                title=_("Whole-time equivalents at each level"),
+                description=_("Bar chart; the table beside it gives the same numbers."),
+                chart_id="level-mix",
+            ),
+            "annex_url": reverse("workforce:skill-mix-docx") + "?" + query,
+            "workbook_url": reverse("workforce:skill-mix-xlsx") + "?" + query,
+            "senior_levels": skill_mix.SENIOR_LEVELS,
+            "trail": [(area.name, area.get_absolute_url())],
+        }
+    else:
+        context["trail"] = []
+    return render(
+        request,
+        "workforce/skill_mix.html",
+        context,
+        status=400 if problems else 200,
+    )
+
+
+def _plan_or_404(request):
+    """Downloads are offered only for a mix that was read without problems."""
+    _areas, area, choice, problems = _read_plan(request)
+    if area is None or problems:
+        raise Http404(_("Check the mix on the planner page before downloading it."))
+    return skill_mix.plan_mix(area, choice.posts), choice
+
+
+@_mix_stays_private
+def skill_mix_docx(request):
+    plan, choice = _plan_or_404(request)
+    page = (
+        reverse("workforce:skill-mix") + "?" + urlencode([("area", plan.area.slug), *choice.query])
+    )
+    document = skill_mix.annex_document(plan, request.build_absolute_uri(page))
+    return docx_response(document, f"{plan.area.slug}-workforce-annex.docx")
+
+
+@_mix_stays_private
+def skill_mix_xlsx(request):
+    plan, _choice = _plan_or_404(request)
+    return workbook_response(skill_mix.plan_sheets(plan), f"{plan.area.slug}-skill-mix.xlsx")
