@@ -46,6 +46,10 @@ def addresses(role) -> dict[str, str]:
         "search by code": f"/search/?q={statement.code}",
         "about": "/about/",
         "proficiency": "/proficiency/",
+        "area workforce": f"/areas/{Area.objects.first().slug}/workforce/",
+        "area workforce as Excel": f"/areas/{Area.objects.first().slug}/workforce/workforce.xlsx",
+        "skill-mix planner": f"/pathways/skill-mix/?area={Area.objects.first().slug}",
+        "skill-mix annex": f"/pathways/skill-mix/annex.docx?area={Area.objects.first().slug}",
         "job description": job_description,
         "job description as Word": job_description + "&format=docx",
     }

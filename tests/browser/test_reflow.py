@@ -39,6 +39,8 @@ def every_page_type() -> list[str]:
         reverse("pathways:self-assessment-result", args=[longest.slug]),
         reverse("workforce:job-description", args=[longest.slug])
         + "?employer=Northshire+Health+NHS+Foundation+Trust&location=Castlegate",
+        "/areas/liaison-and-diversion/workforce/",
+        reverse("workforce:skill-mix") + "?area=liaison-and-diversion",
         "/search/?q=risk",
         "/about/",
         "/accessibility/",
