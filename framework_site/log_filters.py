@@ -1,17 +1,23 @@
-"""Keep the self-assessment's answers out of every log.
+"""Keep what people enter out of every log.
 
-Self-assessment answers travel in the page address, so any log line or error report
-that holds the address would hold a person's answers. This filter, on every handler
-the settings configure (the development server's request log included), removes the
-query string of self-assessment addresses from messages and drops the request from
-records about those pages, so an error e-mail cannot list the answers either.
+Self-assessment answers, and what a manager or commissioner types into the workforce
+tools (employer, location, a team's mix), travel in the page address, so any log line or
+error report that holds the address would hold them. This filter, on every handler the
+settings configure (the development server's request log included), removes the query
+string of those addresses from messages and drops the request from records about those
+pages, so an error e-mail cannot list them either.
 """
 
 import logging
 import re
 
-# Any self-assessment address with a query string, as it appears in a log line.
-PRIVATE_QUERY = re.compile(r"(/self-assessment/[^\s?\"']*)\?[^\s\"']*")
+# The address parts of pages whose query string holds what a person entered.
+PRIVATE_PAGES = ("/self-assessment/", "/job-description/", "/skill-mix/", "/team/")
+# Any such address with a query string, as it appears in a log line.
+PRIVATE_QUERY = re.compile(
+    r"((?:[^\s?\"']*)(?:" + "|".join(re.escape(part) for part in PRIVATE_PAGES) + r")[^\s?\"']*)"
+    r"\?[^\s\"']*"
+)
 REMOVED = "?[answers removed]"
 
 
@@ -33,6 +39,6 @@ class HideAssessmentAnswers(logging.Filter):
                 for key, arg in record.args.items()
             }
         request = getattr(record, "request", None)
-        if "/self-assessment/" in str(getattr(request, "path", "")):
+        if any(part in str(getattr(request, "path", "")) for part in PRIVATE_PAGES):
             record.request = None
         return True

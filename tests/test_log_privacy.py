@@ -130,3 +130,20 @@ def test_other_addresses_are_logged_unchanged():
     )
     assert HideAssessmentAnswers().filter(record)
     assert record.getMessage() == '"GET /search/?q=risk" 200'
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/roles/liaison-and-diversion-practitioner/job-description/?employer=Secret+Trust",
+        "/pathways/skill-mix/?area=court-healthcare&wte-x=Secret",
+        "/pathways/team/?show=Secret",
+    ],
+)
+def test_what_managers_enter_in_the_tools_is_left_out_too(address):
+    requestline = f"GET {address} HTTP/1.1"
+    with captured_logs() as out:
+        WSGIRequestHandler.log_message(_Connection(), '"%s" %s %s', requestline, "200", "1")
+    logged = out.getvalue()
+    assert address.split("?")[0] in logged
+    assert "Secret" not in logged
