@@ -23,7 +23,7 @@ from competences.fulltext import (
     STANDARD_FIELDS,
     search_vector,
 )
-from competences.models import Competence, Standard
+from competences.models import Competence, Kind, Standard
 
 from .models import RoleProfile
 
@@ -207,21 +207,25 @@ def _roles_at_band(band: str) -> list[SearchResult]:
 
 def _search(query: str) -> list[SearchResult]:
     """Every hit among roles, competences and standards, unsorted."""
-    sections = {
-        node.tree_id: node
-        for node in Competence.objects.filter(parent__isnull=True).only("title", "tree_id")
-    }
+    # Where each competence sits comes from one small read of the branches rather than a
+    # join, so PostgreSQL answers the full-text match from its index alone.
+    rows = Competence.objects.exclude(kind=Kind.STATEMENT).values_list(
+        "pk", "parent_id", "title", "tree_id"
+    )
+    branches = {pk: (parent_id, title) for pk, parent_id, title, _tree in rows}
+    section_titles = {tree: title for _pk, parent_id, title, tree in rows if parent_id is None}
     results = []
     roles = _matching(
         RoleProfile.objects.select_related("level").prefetch_related("areas"), ROLE_FIELDS, query
     )
     for role in roles:
         results.append(_role_result(role, query))
-    competences = _matching(Competence.objects.select_related("parent"), COMPETENCE_FIELDS, query)
+    competences = _matching(Competence.objects.all(), COMPETENCE_FIELDS, query)
     for node in competences:
-        where = [sections[node.tree_id].title] if node.parent_id else []
-        if node.parent_id and node.parent.parent_id:
-            where.append(node.parent.title)
+        where = [section_titles[node.tree_id]] if node.parent_id else []
+        parent = branches.get(node.parent_id)
+        if parent and parent[0]:
+            where.append(parent[1])
         results.append(
             SearchResult(
                 kind=node.get_kind_display(),
