@@ -35,6 +35,11 @@ def test_csv_and_workbook_hold_the_same_safe_table():
         ["Ok", 3],
     ]
     assert worksheet["A2"].data_type == "s"
+    # Printed, each sheet is landscape A4, one page wide, with the header on every page.
+    assert worksheet.page_setup.orientation == "landscape"
+    assert worksheet.page_setup.fitToWidth == 1
+    assert worksheet.sheet_properties.pageSetUpPr.fitToPage
+    assert worksheet.print_title_rows == "$1:$1"
 
 
 def test_a_document_opens_and_says_where_it_came_from():

@@ -60,6 +60,13 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
         for row in sheet.rows:
             worksheet.append([safe_cell(value) for value in row])
         worksheet.freeze_panes = "A2"
+        # Printed or turned into PDF: landscape A4, as wide as one page, header on each.
+        worksheet.page_setup.orientation = "landscape"
+        worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+        worksheet.page_setup.fitToWidth = 1
+        worksheet.page_setup.fitToHeight = 0
+        worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+        worksheet.print_title_rows = "1:1"
         for index, column in enumerate(worksheet.iter_cols(values_only=True), start=1):
             width = max((len(str(value)) for value in column if value is not None), default=8)
             worksheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
