@@ -1,31 +1,18 @@
 """Career pathways: the map, role comparison and the self-assessment gap check."""
 
-from functools import wraps
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
+from framework_site.privacy import private_page
 from roles.models import RoleProfile
 from roles.proficiency import definitions as proficiency_definitions
 
 from . import assessment, forms, selectors
 from .diagram import draw_career_map
 
-
-def _answers_stay_private(view):
-    """Answers travel in the address, so keep it out of caches and other sites' logs."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    return never_cache(wrapped)
+_answers_stay_private = private_page
 
 
 def career_map(request):

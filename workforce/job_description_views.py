@@ -1,6 +1,5 @@
 """The job description builder: a GET form, a print-ready page and a Word download."""
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import Http404
@@ -8,8 +7,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from framework_site.privacy import private_page
 
 from .documents import docx_response
 from .job_description import (
@@ -20,19 +20,6 @@ from .job_description import (
     requirements_with_standards,
     role_for_job_description,
 )
-
-
-def _choices_stay_private(view):
-    """The choices travel in the address: keep it out of caches and other sites' logs."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    return never_cache(wrapped)
 
 
 def _text_fields(form) -> list[dict]:
@@ -53,7 +40,7 @@ def _text_fields(form) -> list[dict]:
 
 
 @require_GET
-@_choices_stay_private
+@private_page
 def job_description(request, slug):
     role = role_for_job_description(slug)
     if role is None:

@@ -5,15 +5,14 @@ The planner's mix travels in the page address (a GET form), so nothing anyone en
 stored; its responses are kept out of caches and other sites' logs.
 """
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
+from framework_site.privacy import private_page
 from pathways.forms import Problem, echo
 from roles.models import Area
 
@@ -22,20 +21,6 @@ from .area_workforce import area_workforce, depth_labels, workforce_sheets
 from .chart import bar_chart
 from .documents import docx_response
 from .spreadsheets import csv_response, workbook_response
-
-
-def _mix_stays_private(view):
-    """The mix is in the address: keep it out of caches, referrers and search engines."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    return never_cache(wrapped)
-
 
 # --- Area workforce ----------------------------------------------------------------------
 
@@ -85,7 +70,7 @@ def _read_plan(request):
     return areas, area, choice, choice.problems
 
 
-@_mix_stays_private
+@private_page
 def skill_mix_page(request):
     areas, area, choice, problems = _read_plan(request)
     context = {"areas": areas, "area": area, "choice": choice, "problems": problems}
@@ -124,7 +109,7 @@ def _plan_or_404(request):
     return skill_mix.plan_mix(area, choice.posts), choice
 
 
-@_mix_stays_private
+@private_page
 def skill_mix_docx(request):
     plan, choice = _plan_or_404(request)
     page = (
@@ -134,7 +119,7 @@ def skill_mix_docx(request):
     return docx_response(document, f"{plan.area.slug}-workforce-annex.docx")
 
 
-@_mix_stays_private
+@private_page
 def skill_mix_xlsx(request):
     plan, _choice = _plan_or_404(request)
     return workbook_response(skill_mix.plan_sheets(plan), f"{plan.area.slug}-skill-mix.xlsx")

@@ -1,0 +1,18 @@
+"""Pages whose address carries what a person entered (self-assessment answers, a job
+description's employer, a skill mix): keep the address out of caches, out of other
+sites' logs through the Referer header, and out of search engines."""
+
+from functools import wraps
+
+from django.views.decorators.cache import never_cache
+
+
+def private_page(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return never_cache(wrapped)
