@@ -175,6 +175,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# The only uploads are gap files (the team's training needs and "start from your last
+# result"): held in memory and never written to disk, with each file's bytes dropped past
+# its size limit (pathways/gap_files.py). Form fields without files stay small.
+FILE_UPLOAD_HANDLERS = ["pathways.gap_files.GapFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
 if not DEBUG and not LOCAL:
     # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -30,6 +30,8 @@ from .forms import Problem, echo
 ANSWER_PREFIX = "c-"
 FROM_FIELD = "from"
 PREFILL_FIELD = "prefill"
+# The gaps of an earlier result, as comma-separated codes, so the result can show changes.
+BEFORE_FIELD = "before"
 LISTED_CODES = 5
 
 
@@ -68,6 +70,8 @@ class AssessmentInput:
     from_found: bool = False
     invalid: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    # The earlier result's gaps (None when the check did not start from one).
+    before: set[str] | None = None
 
 
 def clean_from_slug(query: QueryDict) -> str:
@@ -144,6 +148,8 @@ def parse_assessment(
         if extra > 0:
             message += " " + _("(and %(count)d more)") % {"count": extra}
         result.problems.append(Problem(message))
+    if BEFORE_FIELD in query:
+        result.before = _read_before(query.get(BEFORE_FIELD, ""), required, result.problems)
     if result.from_slug and not from_found:
         result.problems.append(
             Problem(
@@ -163,6 +169,24 @@ def parse_assessment(
     return result
 
 
+def _read_before(value: str, required: dict[str, int], problems: list[Problem]) -> set[str]:
+    """The earlier gaps in ``value`` that are competences of the role; the rest are
+    reported and left out."""
+    codes = {code.strip() for code in value.split(",") if code.strip()}
+    unknown = sorted(codes - set(required))
+    if unknown:
+        problems.append(
+            Problem(
+                _(
+                    "The earlier result in this page's address lists competences this role "
+                    "does not have, so they were left out: %(codes)s."
+                )
+                % {"codes": ", ".join(echo(code) for code in unknown[:LISTED_CODES])}
+            )
+        )
+    return codes & set(required)
+
+
 def carried_answers(answers: AssessmentInput, *, exclude=()) -> list[tuple[str, str]]:
     """(name, value) pairs that carry the person's own answers and chosen current role
     from one step of the self-assessment to the next, leaving out the codes in
@@ -174,6 +198,8 @@ def carried_answers(answers: AssessmentInput, *, exclude=()) -> list[tuple[str, 
         for code in sorted(answers.given)
         if code not in exclude
     ]
+    if answers.before is not None:
+        pairs.append((BEFORE_FIELD, ",".join(sorted(answers.before))))
     return pairs
 
 
@@ -353,23 +379,35 @@ def _learning_cell(learning) -> str:
     return f"{learning.title} ({level})"
 
 
+def gap_csv_header() -> list[str]:
+    """The first row of a gap CSV. ``pathways.gap_files`` reads files back by it, so a
+    change here is a change to the format people keep and upload again."""
+    return [
+        _("role"),
+        _("section"),
+        _("code"),
+        _("competence"),
+        _("required proficiency"),
+        _("essential or desirable"),
+        _("your answer"),
+        _("standards"),
+        _("learning"),
+    ]
+
+
+def not_answered_in_csv() -> str:
+    """What a gap CSV says for a competence left unanswered."""
+    return _("Not answered (counted as not yet)")
+
+
 def gaps_csv(role, gaps) -> HttpResponse:
-    """The gaps as a CSV download named after the role, one row per gap."""
+    """The gaps as a CSV download named after the role, one row per gap; each row names
+    the role by its slug, so a file read back (or combined with others) says whose role
+    it was about."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gaps-{role.slug}.csv"'
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("section"),
-            _("code"),
-            _("competence"),
-            _("required proficiency"),
-            _("essential or desirable"),
-            _("your answer"),
-            _("standards"),
-            _("learning"),
-        ]
-    )
+    writer.writerow(gap_csv_header())
     for gap in gaps:
         competence = gap.competence
         standards = "; ".join(f"{s.code} {s.title}" for s in competence.standards.all())
@@ -381,12 +419,13 @@ def gaps_csv(role, gaps) -> HttpResponse:
                     "titles": "; ".join(_learning_cell(item) for item in gap.learning_above)
                 }
         row = [
+            role.slug,
             gap.section_title,
             competence.code,
             competence.title,
             gap.requirement.get_proficiency_display(),
             gap.requirement.get_requirement_display(),
-            gap.answer_label if gap.answered else _("Not answered (counted as not yet)"),
+            gap.answer_label if gap.answered else not_answered_in_csv(),
             standards,
             learning,
         ]

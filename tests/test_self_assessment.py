@@ -26,6 +26,7 @@ from tests.measure import count_queries
 pytestmark = pytest.mark.django_db
 
 CSV_COLUMNS = [
+    "role",
     "section",
     "code",
     "competence",
@@ -224,6 +225,7 @@ def test_csv_holds_the_same_gaps_as_the_page(client, target):
     assert [row["code"] for row in rows] == gap_codes(page)
     first = next(row for row in rows if row["code"] == statements[0].code)
     assert first["your answer"] == "Partly"
+    assert first["role"] == role.slug, "each row names the role, so the file can be read back"
     assert first["section"] == "Working with people"
     assert first["required proficiency"] == "Awareness"
     assert first["essential or desirable"] == "Desirable"

@@ -1,0 +1,316 @@
+"""Team training needs: gap files uploaded together, added up with small counts hidden,
+learning ranked, an Excel download equal to the page, and bad files refused by name."""
+
+import csv
+import io
+from collections import Counter
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from lxml import html
+
+from roles.models import RoleProfile
+
+pytestmark = pytest.mark.django_db
+
+URL = "/pathways/team/"
+
+
+def sql(query: str, *params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def role():
+    """The seed role that needs the most competences, some of them with learning."""
+    return max(
+        RoleProfile.objects.filter(requirements__competence__learning_opportunities__isnull=False),
+        key=lambda role: role.requirements.count(),
+    )
+
+
+def role_codes(role) -> list[str]:
+    """The role's competence codes, essential ones first."""
+    rows = sql(
+        "SELECT c.code, rc.requirement FROM roles_rolecompetence rc "
+        "JOIN competences_competence c ON c.id = rc.competence_id "
+        "JOIN roles_roleprofile r ON r.id = rc.role_id WHERE r.slug = %s "
+        "ORDER BY rc.requirement != 'essential', c.code",
+        role.slug,
+    )
+    return [code for code, _requirement in rows]
+
+
+def gap_file(client, role, gaps: dict[str, str]) -> bytes:
+    """The real gap CSV for someone who answered ``gaps`` and was confident in the rest."""
+    query = {f"c-{code}": "confident" for code in role_codes(role)}
+    query.update({f"c-{code}": answer for code, answer in gaps.items()})
+    url = reverse("pathways:self-assessment-result", args=[role.slug])
+    response = client.get(url, {**query, "format": "csv"})
+    assert response.status_code == 200
+    return response.content
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def post(client, files, **fields):
+    return client.post(URL, {"files": files, "format": "page", **fields})
+
+
+def page_counts(response, table="team-gaps-table") -> list[tuple[str, str]]:
+    """(code or learning title, count as shown) for each row of one results table."""
+    tree = html.fromstring(response.content.decode())
+    rows = tree.xpath(f'//table[@id="{table}"]/tbody/tr')
+    key = "data-code" if table == "team-gaps-table" else "data-learning"
+    return [
+        (row.get(key), row.xpath('.//td[contains(@class, "app-team-count")]')[0].text_content())
+        for row in rows
+    ]
+
+
+def errors(response) -> str:
+    tree = html.fromstring(response.content.decode())
+    return " ".join(tree.xpath('//div[@class="nhsuk-error-summary"]//li//text()'))
+
+
+@pytest.fixture
+def team(client, role):
+    """Three people's gap files: one gap for all three, one for two, one for one."""
+    codes = role_codes(role)
+    answers = [
+        {codes[0]: "not-yet", codes[1]: "partly", codes[-1]: "partly"},
+        {codes[0]: "partly", codes[1]: "not-yet"},
+        {codes[0]: "not-yet", codes[2]: "partly"},
+    ]
+    return [gap_file(client, role, gaps) for gaps in answers]
+
+
+def counts_in(files: list[bytes]) -> Counter:
+    """How many people list each code, read straight from the CSV text."""
+    counts = Counter()
+    for content in files:
+        rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+        counts.update({row["code"] for row in rows})
+    return counts
+
+
+def test_the_empty_page_explains_what_to_upload(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'type="file" multiple' in page
+    assert "Download your gaps as a spreadsheet (CSV)" in page
+    assert "Show exact numbers" in page
+    assert "Nothing is saved" in page
+    assert 'id="results"' not in page
+
+
+def test_counts_are_the_union_of_the_uploaded_gaps_with_essential_first(client, role, team):
+    response = post(client, [upload(f"gaps-{n}.csv", f) for n, f in enumerate(team)], exact="1")
+    assert response.status_code == 200
+    shown = page_counts(response)
+    assert dict(shown) == {code: str(count) for code, count in counts_in(team).items()}
+    essential = {
+        code
+        for (code,) in sql(
+            "SELECT c.code FROM roles_rolecompetence rc "
+            "JOIN competences_competence c ON c.id = rc.competence_id "
+            "JOIN roles_roleprofile r ON r.id = rc.role_id "
+            "WHERE r.slug = %s AND rc.requirement = 'essential'",
+            role.slug,
+        )
+    }
+    flags = [code in essential for code, _count in shown]
+    assert flags == sorted(flags, reverse=True), "essential competences come first"
+    assert "From 3 people’s results." in response.content.decode()
+
+
+def test_one_combined_file_counts_the_same_as_separate_files(client, team):
+    combined = b"".join(team)
+    response = post(client, [upload("team.csv", combined)], exact="1")
+    assert dict(page_counts(response)) == {
+        code: str(count) for code, count in counts_in(team).items()
+    }
+
+
+def test_a_gap_shared_by_fewer_than_three_people_is_not_counted_exactly(client, role, team):
+    codes = role_codes(role)
+    files = [upload(f"gaps-{n}.csv", f) for n, f in enumerate(team)]
+    shown = dict(page_counts(post(client, files)))
+    assert shown[codes[0]] == "3"
+    assert shown[codes[1]] == "fewer than 3"
+    assert shown[codes[2]] == "fewer than 3"
+    files = [upload(f"gaps-{n}.csv", f) for n, f in enumerate(team)]
+    exact = dict(page_counts(post(client, files, exact="1")))
+    assert (exact[codes[1]], exact[codes[2]]) == ("2", "1")
+
+
+def test_learning_is_ranked_by_the_team_gaps_it_addresses(client, team):
+    counts = counts_in(team)
+    links = sql(
+        "SELECT l.title, c.code FROM competences_learningopportunity l "
+        "JOIN competences_learningopportunity_competences lc ON lc.learningopportunity_id = l.id "
+        "JOIN competences_competence c ON c.id = lc.competence_id"
+    )
+    expected = Counter()
+    for title, code in links:
+        if code in counts:
+            expected[title] += counts[code]
+    ranked = sorted(expected.items(), key=lambda pair: (-pair[1], pair[0]))
+    assert ranked, "the chosen gaps have some learning"
+    files = [upload(f"gaps-{n}.csv", f) for n, f in enumerate(team)]
+    shown = page_counts(post(client, files, exact="1"), "team-learning-table")
+    assert shown == [(title, str(count)) for title, count in ranked]
+    files = [upload(f"gaps-{n}.csv", f) for n, f in enumerate(team)]
+    suppressed = dict(page_counts(post(client, files), "team-learning-table"))
+    for title, count in ranked:
+        assert suppressed[title] == (str(count) if count >= 3 else "fewer than 3")
+
+
+def test_the_excel_download_equals_the_page(client, team):
+    files = [upload(f"gaps-{n}.csv", f) for n, f in enumerate(team)]
+    page = post(client, files)
+    files = [upload(f"gaps-{n}.csv", f) for n, f in enumerate(team)]
+    response = client.post(URL, {"files": files, "format": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="team-training-needs.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Gaps", "Learning"]
+    gaps = book["Gaps"]
+    assert gaps.freeze_panes == "A2"
+    assert [cell.value for cell in gaps[1]][-1] == "People with this gap"
+    rows = [(row[0], row[-1]) for row in gaps.iter_rows(min_row=2, values_only=True)]
+    assert [(code, str(count)) for code, count in rows] == page_counts(page)
+    assert any(isinstance(count, int) for _code, count in rows), "numbers stay numbers"
+    assert "fewer than 3" in {count for _code, count in rows}
+    learning = [
+        (row[0], str(row[3])) for row in book["Learning"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert learning == page_counts(page, "team-learning-table")
+
+
+def a_gap_csv(role, rows: list[list[str]]) -> bytes:
+    header = "role,section,code,competence,required proficiency,essential or desirable,"
+    header += "your answer,standards,learning\r\n"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return (header + out.getvalue()).encode()
+
+
+def row_for(role, code, **change) -> list[str]:
+    row = {
+        "slug": role.slug,
+        "section": "A section",
+        "code": code,
+        "competence": "A competence",
+        "proficiency": "Working",
+        "requirement": "Essential",
+        "answer": "Partly",
+        "standards": "",
+        "learning": "",
+    }
+    row.update(change)
+    return list(row.values())
+
+
+BAD_FILES = {
+    "a picture": (
+        "photo.png",
+        lambda role: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01",
+        "“photo.png” is not a CSV file",
+    ),
+    "another tool's CSV": (
+        "staff.csv",
+        lambda role: b"name,email,grade\r\nSam,sam@example.org,5\r\n",
+        "“staff.csv” is not a gap file from this site’s self-assessment",
+    ),
+    "a role that does not exist": (
+        "gaps-astronaut.csv",
+        lambda role: a_gap_csv(role, [row_for(role, role_codes(role)[0], slug="astronaut")]),
+        "“gaps-astronaut.csv” is for a role that does not exist: “astronaut”",
+    ),
+    "a competence the role lacks": (
+        "gaps-edited.csv",
+        lambda role: a_gap_csv(role, [row_for(role, "ZZ99")]),
+        "“gaps-edited.csv” lists competences that",
+    ),
+    "a file over the size limit": (
+        "huge.csv",
+        lambda role: a_gap_csv(role, [row_for(role, role_codes(role)[0], learning="x" * 210_000)]),
+        "“huge.csv” is 205 KB, which is over the 200 KB limit",
+    ),
+    "a formula in a cell": (
+        "gaps-formula.csv",
+        lambda role: a_gap_csv(
+            role, [row_for(role, role_codes(role)[0], competence='=HYPERLINK("http://x")')]
+        ),
+        "“gaps-formula.csv”, row 2: a cell starts with “=”, so it looks like a spreadsheet formula",
+    ),
+    "NUL bytes": (
+        "gaps-nul.csv",
+        lambda role: a_gap_csv(role, [row_for(role, role_codes(role)[0], section="A\x00B")]),
+        "“gaps-nul.csv” is not a CSV file: it holds binary data",
+    ),
+    "not UTF-8": (
+        "gaps-latin1.csv",
+        lambda role: a_gap_csv(role, [row_for(role, role_codes(role)[0])]) + "é".encode("latin-1"),
+        "“gaps-latin1.csv” is not plain text in UTF-8",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
+def test_a_bad_file_is_refused_by_name_with_the_problem(client, role, team, case):
+    name, make, message = BAD_FILES[case]
+    files = [upload("gaps-good.csv", team[0]), upload(name, make(role))]
+    response = post(client, files)
+    assert response.status_code == 400
+    assert message in errors(response)
+    assert "gaps-good.csv" not in errors(response), "only the bad file is named"
+    assert 'id="results"' not in response.content.decode(), "no partial result is shown"
+
+
+def test_too_many_files_are_refused(client, team):
+    files = [upload(f"gaps-{n}.csv", team[0]) for n in range(51)]
+    response = post(client, files)
+    assert response.status_code == 400
+    assert "You chose 51 files. Upload up to 50 at a time" in errors(response)
+
+
+def test_files_adding_up_to_more_than_2_mb_are_refused(client, role):
+    big = a_gap_csv(role, [row_for(role, role_codes(role)[0], learning="x" * 190_000)])
+    files = [upload(f"gaps-{n}.csv", big) for n in range(12)]
+    response = post(client, files)
+    assert response.status_code == 400
+    assert "The files you chose add up to" in errors(response)
+
+
+def test_no_file_chosen_is_explained(client):
+    response = client.post(URL, {"format": "page"})
+    assert response.status_code == 400
+    assert "Choose at least one gap file" in errors(response)
+
+
+def test_the_page_stores_nothing_and_stays_out_of_caches(client, role, team):
+    with CaptureQueriesContext(connection) as queries:
+        responses = [
+            client.get(URL),
+            post(client, [upload("a.csv", team[0]), upload("b.csv", team[1])]),
+            client.post(URL, {"files": [upload("a.csv", team[0])], "format": "xlsx"}),
+            post(client, [upload("bad.png", b"\x89PNG\x00")]),
+        ]
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+    for response in responses:
+        assert "no-store" in response["Cache-Control"]
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert "sessionid" not in response.cookies
