@@ -16,3 +16,18 @@ def private_page(view):
         return response
 
     return never_cache(wrapped)
+
+
+def private_upload_page(view):
+    """Pages that take an upload (a POST) and answer with what it held: out of caches
+    and search engines. The site's same-origin Referrer-Policy stays, because under
+    no-referrer browsers send "Origin: null" with the form and Django's CSRF check
+    refuses it; these addresses carry nothing a person entered, so that is safe."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return never_cache(wrapped)

@@ -341,3 +341,28 @@ def earlier_answers(person: EarlierResult, codes) -> dict[str, str]:
         elif person.gaps[code]:
             answers[code] = person.gaps[code]
     return answers
+
+
+def read_earlier_result(role: RoleProfile, uploads, *, anchor: str = ""):
+    """One person's earlier result for ``role`` from a single uploaded gap file, and the
+    problems that stop it being used (the result is None when there are any)."""
+    if len(uploads) > 1:
+        return None, [Problem(_("Choose one file: the gap file from your last result."), anchor)]
+    files = read_gap_files(uploads, anchor=anchor)
+    if files.problems:
+        return None, files.problems
+    name = files.people[0].file_name if files.people else ""
+    if len(files.people) != 1:
+        message = _("“%(name)s” holds %(count)d people’s results. Choose your own file.") % {
+            "name": name,
+            "count": len(files.people),
+        }
+        return None, [Problem(message, anchor)]
+    person = files.people[0]
+    if person.role_slug and person.role_slug != role.slug:
+        message = _(
+            "“%(name)s” is a result for %(other)s, not for %(title)s. Choose the file from "
+            "your last %(title)s result."
+        ) % {"name": name, "other": files.roles[person.role_slug].title, "title": role.title}
+        return None, [Problem(message, anchor)]
+    return person, []

@@ -9,6 +9,11 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("self-assessment/<slug:slug>/", views.self_assessment, name="self-assessment"),
     path(
+        "self-assessment/<slug:slug>/earlier/",
+        views.self_assessment_earlier,
+        name="self-assessment-earlier",
+    ),
+    path(
         "self-assessment/<slug:slug>/sections/<int:number>/",
         views.self_assessment_section,
         name="self-assessment-section",

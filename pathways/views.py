@@ -1,15 +1,18 @@
 """Career pathways: the map, role comparison and the self-assessment gap check."""
 
-from django.http import Http404
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from framework_site.privacy import private_page
+from framework_site.privacy import private_page, private_upload_page
 from roles.models import RoleProfile
 from roles.proficiency import definitions as proficiency_definitions
 
-from . import assessment, forms, selectors
+from . import assessment, forms, gap_files, selectors
 from .diagram import draw_career_map
 
 _answers_stay_private = private_page
@@ -126,6 +129,45 @@ def self_assessment(request, slug):
     )
 
 
+EARLIER_FIELD = "earlier"
+
+
+@require_http_methods(["GET", "POST"])
+@private_upload_page
+def self_assessment_earlier(request, slug):
+    """Start from an earlier result: the person uploads the gap file it gave them, which
+    is read in memory and discarded. Its answers, and the earlier gaps, go on in the
+    address of the first step (303), so the new result can say what has changed."""
+    role = _assessment_role(slug)
+    problems = []
+    if request.method == "POST":
+        person, problems = gap_files.read_earlier_result(
+            role, request.FILES.getlist(EARLIER_FIELD), anchor="earlier-file"
+        )
+        if person is not None:
+            codes = assessment.role_proficiencies(role)
+            answers = gap_files.earlier_answers(person, codes)
+            query = [(assessment.answer_field(code), answers[code]) for code in sorted(answers)]
+            query.append((assessment.BEFORE_FIELD, ",".join(sorted(person.gaps))))
+            first = (
+                reverse("pathways:self-assessment-section", args=[role.slug, 1])
+                if codes
+                else reverse("pathways:self-assessment-check", args=[role.slug])
+            )
+            return HttpResponseRedirect(f"{first}?{urlencode(query)}", status=303)
+    return render(
+        request,
+        "pathways/self_assessment_earlier.html",
+        {
+            "role": role,
+            "problems": problems,
+            "field_name": EARLIER_FIELD,
+            "trail": _assessment_trail(role),
+        },
+        status=400 if problems else 200,
+    )
+
+
 @_answers_stay_private
 def self_assessment_section(request, slug, number):
     """One section's questions; earlier and later answers travel in hidden fields."""
@@ -215,6 +257,11 @@ def self_assessment_result(request, slug):
     gaps = [gap for group in gap_sections for gap in group.gaps]
     if request.GET.get("format") == "csv" and not answers.problems:
         return assessment.gaps_csv(role, gaps)
+    progress = (
+        gap_files.progress_since(answers.before, sections, gaps)
+        if answers.before is not None
+        else None
+    )
     query = assessment.assessment_query(answers)
     check_url = reverse("pathways:self-assessment-check", args=[role.slug])
     result_url = reverse("pathways:self-assessment-result", args=[role.slug])
@@ -231,6 +278,7 @@ def self_assessment_result(request, slug):
             "total": total,
             "answers": answers,
             "from_role": from_role,
+            "progress": progress,
             "change_url": _with_query(check_url, query),
             "csv_url": f"{result_url}?{query}&format=csv" if query else f"{result_url}?format=csv",
             "trail": _assessment_trail(role),

@@ -312,5 +312,6 @@ def test_the_page_stores_nothing_and_stays_out_of_caches(client, role, team):
     assert writes == []
     for response in responses:
         assert "no-store" in response["Cache-Control"]
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["X-Robots-Tag"] == "noindex"
+        assert "?" not in response.get("Location", ""), "nothing entered goes in an address"
         assert "sessionid" not in response.cookies

@@ -5,7 +5,7 @@ nothing is stored, and the page is kept out of caches."""
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from framework_site.privacy import private_page
+from framework_site.privacy import private_upload_page
 from pathways.gap_files import FILE_LIMIT, MAX_FILES, read_gap_files
 
 from .spreadsheets import workbook_response
@@ -15,7 +15,7 @@ FILES_ID = "team-files"
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@private_upload_page
 def team_needs_page(request):
     form = TeamNeedsForm(request.POST if request.method == "POST" else None)
     needs = None
