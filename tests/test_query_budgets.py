@@ -52,6 +52,8 @@ def addresses(role) -> dict[str, str]:
         "skill-mix annex": f"/pathways/skill-mix/annex.docx?area={Area.objects.first().slug}",
         "job description": job_description,
         "job description as Word": job_description + "&format=docx",
+        "team training needs": "/pathways/team/",
+        "start from your last result": f"/pathways/self-assessment/{role.slug}/earlier/",
     }
 
 
