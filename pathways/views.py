@@ -15,8 +15,6 @@ from roles.proficiency import definitions as proficiency_definitions
 from . import assessment, forms, gap_files, selectors
 from .diagram import draw_career_map
 
-_answers_stay_private = private_page
-
 
 def career_map(request):
     framework = selectors.career_map()
@@ -94,7 +92,7 @@ def _assessment_trail(role):
     ]
 
 
-@_answers_stay_private
+@private_page
 def self_assessment(request, slug):
     """The start page: how the check works, how unanswered questions count, and the
     optional current role that fills in answers."""
@@ -168,7 +166,7 @@ def self_assessment_earlier(request, slug):
     )
 
 
-@_answers_stay_private
+@private_page
 def self_assessment_section(request, slug, number):
     """One section's questions; earlier and later answers travel in hidden fields."""
     role = _assessment_role(slug)
@@ -211,7 +209,7 @@ def self_assessment_section(request, slug, number):
     )
 
 
-@_answers_stay_private
+@private_page
 def self_assessment_check(request, slug):
     """Every answer by section, each with a link to change it, before the result."""
     role = _assessment_role(slug)
@@ -243,7 +241,7 @@ def self_assessment_check(request, slug):
     )
 
 
-@_answers_stay_private
+@private_page
 def self_assessment_result(request, slug):
     role = get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
     sections, answers, from_role = _read_assessment(request, role, with_learning=True)
