@@ -53,3 +53,11 @@ def test_a_document_opens_and_says_where_it_came_from():
     assert "Source: https://example.test/roles/x/" in text
     assert "2023 edition" in text
     assert reopened.tables[0].rows[1].cells[0].text == "Registration"
+
+
+def test_long_text_wraps_inside_its_column():
+    long = "Lead communication across the service and its partners, " * 3
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes([Sheet("S", ["Text"], [[long]])])))
+    worksheet = book["S"]
+    assert worksheet.column_dimensions["A"].width == 50
+    assert worksheet["A2"].alignment.wrap_text

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_WIDTH = 50  # characters; wider text wraps
+LINE_HEIGHT = 15  # points, one line of the default font
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -67,9 +69,20 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
         worksheet.page_setup.fitToHeight = 0
         worksheet.sheet_properties.pageSetUpPr.fitToPage = True
         worksheet.print_title_rows = "1:1"
-        for index, column in enumerate(worksheet.iter_cols(values_only=True), start=1):
-            width = max((len(str(value)) for value in column if value is not None), default=8)
-            worksheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
+        for index, column in enumerate(worksheet.iter_cols(), start=1):
+            width = max(
+                (len(str(cell.value)) for cell in column if cell.value is not None), default=8
+            )
+            worksheet.column_dimensions[get_column_letter(index)].width = min(
+                max(width, 8), MAX_WIDTH
+            )
+            wraps = width > MAX_WIDTH  # long text wraps inside its column, never cut
+            for cell in column:
+                cell.alignment = Alignment(wrap_text=wraps, vertical="top")
+                if wraps:  # spreadsheets do not always grow a row to fit wrapped text
+                    lines = -(-len(str(cell.value or "")) // MAX_WIDTH)
+                    current = worksheet.row_dimensions[cell.row].height or LINE_HEIGHT
+                    worksheet.row_dimensions[cell.row].height = max(current, lines * LINE_HEIGHT)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
