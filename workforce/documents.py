@@ -12,7 +12,7 @@ from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -49,6 +49,20 @@ def add_table(document, header: list[str], rows: list[list]) -> None:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             cell.text = str(value)
+
+
+def fit_table(table, widths_cm: list[float]) -> None:
+    """Fixed column widths, so long titles get the room (Word and LibreOffice otherwise
+    split the page into equal columns), and rows that never break across a page."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        # LibreOffice reads the table's grid, Word each cell's own width: set both.
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+    for row in table.rows:
+        # cantSplit comes before tblHeader in the schema, and Word is strict about order.
+        row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
 
 
 def add_source(document, address: str) -> None:

@@ -18,14 +18,13 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 from competences.models import Standard
 from roles.models import RoleProfile
 from roles.selectors import SectionRequirements, role_requirements_by_section
 
-from .documents import add_bullets, add_table, new_document
+from .documents import add_bullets, add_table, fit_table, new_document
 
 # Long hand-edited values are cut short before a message repeats them.
 ECHO_LIMIT = 40
@@ -335,19 +334,6 @@ def criterion_cell(criterion: Criterion) -> str:
     }
 
 
-def _fit_table(table, widths_cm: list[float]) -> None:
-    """Fixed column widths (Word reads the cells', LibreOffice the grid's), and rows
-    that never break across a page."""
-    table.autofit = False
-    for column, width in zip(table.columns, widths_cm, strict=True):
-        column.width = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
-    for row in table.rows:
-        # cantSplit comes before tblHeader in the schema, and Word is strict about order.
-        row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
-
-
 def job_description_document(job: JobDescription):
     """The Word document: the same headings, in the same order, as the printed page."""
     document = new_document(job.title)
@@ -363,7 +349,7 @@ def job_description_document(job: JobDescription):
         cells = details.add_row().cells
         cells[0].paragraphs[0].add_run(label).bold = True
         cells[1].text = value
-    _fit_table(details, [5.5, 11.5])
+    fit_table(details, [5.5, 11.5])
 
     document.add_heading(_("Job purpose"), level=1)
     for text in job.purpose:
@@ -384,7 +370,7 @@ def job_description_document(job: JobDescription):
         [_("Criterion"), _("Essential or desirable"), _("Standards")],
         [[criterion_cell(item), item.requirement, item.standards_text] for item in job.criteria],
     )
-    _fit_table(document.tables[-1], [10, 3, 4])
+    fit_table(document.tables[-1], [10, 3, 4])
 
     document.add_heading(_("Entry requirements"), level=1)
     for text in job.entry_requirements:

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
-from docx.shared import Cm
 
 from competences.models import Competence
 from pathways.forms import Problem, echo
@@ -24,8 +23,6 @@ from roles.models import Area, Level, RoleCompetence, RoleProfile
 from roles.selectors import sections_by_tree
 
 from .area_workforce import depth_labels
-from .documents import add_bullets, add_source, add_table, new_document
-from .spreadsheets import Sheet
 
 FIELD_PREFIX = "wte-"
 MAX_WTE = Decimal("99.9")
@@ -96,7 +93,7 @@ class Post:
 
     @property
     def wte_text(self) -> str:
-        return _plain(self.wte)
+        return plain_number(self.wte)
 
 
 @dataclass
@@ -110,10 +107,10 @@ class MixChoice:
     @property
     def query(self) -> list[tuple[str, str]]:
         """The mix as address parameters, for the download links."""
-        return [(post.field_id, _plain(post.wte)) for post in self.posts]
+        return [(post.field_id, plain_number(post.wte)) for post in self.posts]
 
 
-def _plain(value: Decimal) -> str:
+def plain_number(value: Decimal) -> str:
     """1.0 → "1", 0.50 → "0.5", 10 → "10": how the page shows a WTE."""
     return format(value.normalize(), "f")
 
@@ -130,7 +127,7 @@ def read_mix(params, roles: list[RoleProfile]) -> MixChoice:
     if not sent:
         posts = [Post(role=role, wte=default_wte(role.level.number)) for role in roles]
         for post in posts:
-            post.entered = _plain(post.wte)
+            post.entered = plain_number(post.wte)
         return MixChoice(posts=posts, is_default=True)
     form = SkillMixForm(params, roles=roles)
     form.is_valid()
@@ -144,7 +141,7 @@ def read_mix(params, roles: list[RoleProfile]) -> MixChoice:
             choice.problems.append(Problem(message, name))
         else:
             wte = form.cleaned_data.get(name) or Decimal(0)
-            choice.posts.append(Post(role=role, wte=wte, entered=_plain(wte)))
+            choice.posts.append(Post(role=role, wte=wte, entered=plain_number(wte)))
     known = {field_name(role) for role in roles}
     for key in sent:
         if key not in known:
@@ -172,7 +169,7 @@ class LevelShare:
 
     @property
     def wte_text(self) -> str:
-        return _plain(self.wte)
+        return plain_number(self.wte)
 
 
 @dataclass
@@ -211,7 +208,7 @@ class Plan:
 
     @property
     def total_text(self) -> str:
-        return _plain(self.total_wte)
+        return plain_number(self.total_wte)
 
     @property
     def covered(self) -> list[Coverage]:
@@ -287,169 +284,3 @@ def plan_mix(area: Area, posts: list[Post]) -> Plan:
         levels=[levels[number] for number in sorted(levels)],
         competences=list(items.values()),
     )
-
-
-# --- Downloads ------------------------------------------------------------------------
-
-
-def plan_sheets(plan: Plan) -> list[Sheet]:
-    """The plan as tables: the mix, the level mix and every competence's coverage."""
-    mix = Sheet(
-        _("Skill mix"),
-        [_("Role"), _("Role code"), _("Level"), _("Whole-time equivalents")],
-        [
-            [post.role.title, post.role.code, post.role.level.number, float(post.wte)]
-            for post in plan.posts
-        ],
-    )
-    levels = Sheet(
-        _("Level mix"),
-        [_("Level"), _("Level name"), _("Whole-time equivalents"), _("Share of the mix (%)")],
-        [
-            [share.level.number, share.level.name, float(share.wte), share.percent]
-            for share in plan.levels
-        ],
-    )
-    covered, uncovered, single = _("Covered"), _("Not covered"), _("Single post only")
-    coverage = Sheet(
-        _("Coverage"),
-        [
-            _("Section"),
-            _("Competence code"),
-            _("Competence"),
-            _("Coverage"),
-            _("Greatest proficiency (number)"),
-            _("Greatest proficiency"),
-            _("Roles in the mix that need it"),
-        ],
-        [
-            [
-                item.section.title,
-                item.competence.code,
-                item.competence.title,
-                (single if item.single_post else covered) if item.covered else uncovered,
-                item.deepest,
-                item.depth_label,
-                "; ".join(post.role.title for post in item.posts),
-            ]
-            for item in plan.competences
-        ],
-    )
-    return [mix, levels, coverage]
-
-
-def _column_widths(document, *centimetres: float) -> None:
-    """Size the columns of the table just added, so long competence titles get the room;
-    Word and LibreOffice otherwise split the page into equal columns."""
-    table = document.tables[-1]
-    table.autofit = False
-    for column, width in zip(table.columns, centimetres, strict=True):
-        # LibreOffice reads the table's grid, Word each cell's own width: set both.
-        column.width = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
-
-
-def annex_document(plan: Plan, address: str):
-    """The plan as a workforce annex for a service specification (python-docx)."""
-    document = new_document(_("Workforce annex: %(area)s") % {"area": plan.area.name})
-    document.add_paragraph(
-        _(
-            "A proposed skill mix for a %(area)s service, checked against the competences "
-            "that the framework's role profiles for this service need. A competence is "
-            "covered when at least one role in the mix needs it; it is covered by a single "
-            "post only when just one role needs it and that role has 1 whole-time "
-            "equivalent or less."
-        )
-        % {"area": plan.area.name}
-    )
-    document.add_heading(_("Skill mix"), level=1)
-    total = _plain(plan.total_wte)
-    if plan.chosen:
-        add_table(
-            document,
-            [_("Role"), _("Level"), _("Whole-time equivalents")],
-            [[post.role.title, post.role.level.number, _plain(post.wte)] for post in plan.chosen]
-            + [[_("Total"), "", total]],
-        )
-        _column_widths(document, 9, 2.5, 5)
-    else:
-        document.add_paragraph(_("The mix has no posts."))
-    document.add_heading(_("Level mix"), level=1)
-    add_table(
-        document,
-        [_("Career framework level"), _("Whole-time equivalents"), _("Share of the mix")],
-        [
-            [
-                f"{share.level.number}: {share.level.name}",
-                _plain(share.wte),
-                f"{share.percent}%",
-            ]
-            for share in plan.levels
-        ],
-    )
-    _column_widths(document, 8.5, 4, 4)
-    document.add_heading(_("Coverage of the service's competences"), level=1)
-    add_bullets(document, coverage_summary(plan))
-    document.add_heading(_("Competences the mix does not cover"), level=2)
-    if plan.uncovered:
-        add_table(
-            document,
-            [_("Section"), _("Code"), _("Competence")],
-            [
-                [item.section.title, item.competence.code, item.competence.title]
-                for item in plan.uncovered
-            ],
-        )
-        _column_widths(document, 4.5, 2.5, 9.5)
-    else:
-        document.add_paragraph(_("None: the mix covers every competence the service needs."))
-    document.add_heading(_("Competences covered by a single post only"), level=2)
-    if plan.single_post:
-        add_table(
-            document,
-            [_("Code"), _("Competence"), _("Only post"), _("Whole-time equivalents")],
-            [
-                [
-                    item.competence.code,
-                    item.competence.title,
-                    item.posts[0].role.title,
-                    _plain(item.posts[0].wte),
-                ]
-                for item in plan.single_post
-            ],
-        )
-        _column_widths(document, 2.5, 7, 4.5, 2.5)
-    else:
-        document.add_paragraph(_("None."))
-    document.add_heading(_("Competences covered, and at what depth"), level=2)
-    if plan.covered:
-        add_table(
-            document,
-            [_("Code"), _("Competence"), _("Greatest proficiency"), _("Roles that need it")],
-            [
-                [
-                    item.competence.code,
-                    item.competence.title,
-                    item.depth_label,
-                    str(len(item.posts)),
-                ]
-                for item in plan.covered
-            ],
-        )
-        _column_widths(document, 2.5, 8.5, 3, 2.5)
-    else:
-        document.add_paragraph(_("None."))
-    add_source(document, address)
-    return document
-
-
-def coverage_summary(plan: Plan) -> list[str]:
-    """The plan's headline numbers in sentences, for the page and the annex."""
-    total = len(plan.competences)
-    return [
-        _("The service's roles need %(total)d competences.") % {"total": total},
-        _("The mix covers %(covered)d of them and leaves %(uncovered)d uncovered.")
-        % {"covered": len(plan.covered), "uncovered": len(plan.uncovered)},
-        _("%(single)d are covered by a single post only.") % {"single": len(plan.single_post)},
-    ]

@@ -16,7 +16,7 @@ from framework_site.privacy import private_page
 from pathways.forms import Problem, echo
 from roles.models import Area
 
-from . import skill_mix
+from . import skill_mix, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
 from .chart import bar_chart
 from .documents import docx_response
@@ -79,7 +79,7 @@ def skill_mix_page(request):
         query = urlencode([("area", area.slug), *choice.query])
         context |= {
             "plan": plan,
-            "summary": skill_mix.coverage_summary(plan),
+            "summary": skill_mix_downloads.coverage_summary(plan),
             "chart": bar_chart(
                 [(_("Level %(n)d") % {"n": s.level.number}, s.wte) for s in plan.levels],
                 title=_("Whole-time equivalents at each level"),
@@ -115,11 +115,13 @@ def skill_mix_docx(request):
     page = (
         reverse("workforce:skill-mix") + "?" + urlencode([("area", plan.area.slug), *choice.query])
     )
-    document = skill_mix.annex_document(plan, request.build_absolute_uri(page))
+    document = skill_mix_downloads.annex_document(plan, request.build_absolute_uri(page))
     return docx_response(document, f"{plan.area.slug}-workforce-annex.docx")
 
 
 @private_page
 def skill_mix_xlsx(request):
     plan, _choice = _plan_or_404(request)
-    return workbook_response(skill_mix.plan_sheets(plan), f"{plan.area.slug}-skill-mix.xlsx")
+    return workbook_response(
+        skill_mix_downloads.plan_sheets(plan), f"{plan.area.slug}-skill-mix.xlsx"
+    )
