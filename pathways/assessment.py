@@ -12,6 +12,7 @@ page's error summary. The reads take a fixed number of queries however large the
 """
 
 import csv
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -33,6 +34,9 @@ PREFILL_FIELD = "prefill"
 # The gaps of an earlier result, as comma-separated codes, so the result can show changes.
 BEFORE_FIELD = "before"
 LISTED_CODES = 5
+# What a role slug can be; anything else is no role, answered without a query.
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,150}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Answer(models.TextChoices):
@@ -75,8 +79,9 @@ class AssessmentInput:
 
 
 def clean_from_slug(query: QueryDict) -> str:
-    """The current role's slug as sent, stripped (blank when none was chosen)."""
-    return (query.get(FROM_FIELD) or "").strip()
+    """The current role's slug as sent, stripped of spaces and control characters (blank
+    when none was chosen), so it can be echoed back safely."""
+    return CONTROL.sub("", query.get(FROM_FIELD) or "").strip()
 
 
 def prefill_answers(required: dict[str, int], current: dict[str, int]) -> dict[str, str]:
@@ -273,7 +278,10 @@ def requirements_for_assessment(
 
 
 def role_named(slug: str) -> RoleProfile | None:
-    """The role with ``slug``, or None when there is none (the slug may be hand-typed)."""
+    """The role with ``slug``, or None when there is none (the slug may be hand-typed, so
+    anything that cannot be a slug, such as a NUL byte, is answered without a query)."""
+    if not SLUG.fullmatch(slug):
+        return None
     return RoleProfile.objects.filter(slug=slug).first()
 
 

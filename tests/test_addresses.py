@@ -69,3 +69,13 @@ def test_about_page_speaks_to_the_public(client):
     for developer_word in ["fixture", "load_framework", "command", "seed file", "YAML", "Django"]:
         assert developer_word.lower() not in main.lower(), developer_word
     assert "How the content is kept up to date" in main
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b", "x" * 500, "<b>", "é"])
+@pytest.mark.parametrize("step", ["", "sections/1/", "check/", "result/"])
+def test_a_current_role_that_cannot_exist_is_a_message_not_an_error(client, value, step):
+    """On PostgreSQL a NUL byte in ?from= used to reach the database and give a 500."""
+    role = RoleProfile.objects.first()
+    response = client.get(f"/pathways/self-assessment/{role.slug}/{step}", {"from": value})
+    assert response.status_code in (200, 400)
+    assert "\x00" not in response.content.decode()
