@@ -11,7 +11,7 @@ FRONTEND := build/frontend
 export DJANGO_LOCAL ?= 1
 
 .PHONY: install run test test-postgres test-browser lint format migrations-check check-deploy \
-        seed benchmark ci clean
+        seed benchmark bench-load ci clean
 
 install: $(VENV)/.installed $(FRONTEND)/.installed
 
@@ -68,6 +68,10 @@ check-deploy: install
 
 benchmark: seed
 	$(BIN)/python scripts/benchmark.py
+
+# The seed loader's timings and query counts, on a throwaway SQLite file.
+bench-load: install
+	$(BIN)/python scripts/bench_load.py
 
 ci: lint migrations-check check-deploy test test-postgres
 
