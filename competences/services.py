@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from .models import Competence, Kind
@@ -134,51 +133,155 @@ def competence_tree_load(*, sections: Iterable[TreeNode]) -> dict[str, int]:
     Nodes already stored but absent from ``sections`` are kept, after the given ones
     among their siblings. Returns counts of created, updated and unchanged nodes.
     Must run inside the caller's transaction (the whole seed load is one).
+
+    The tree is read once, laid out in Python (nested-set numbers follow the given
+    order) and written in bulk: only new rows are inserted and only rows whose values,
+    parent or tree numbers differ are updated, so loading unchanged content writes
+    nothing.
     """
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    # Temporary (tree_id, lft) values that sort in the given order; rebuild() walks
-    # siblings in that order and writes correct numbers. Nodes not in the content are
-    # pushed after the given ones.
-    Competence.objects.update(lft=F("lft") + 1_000_000)
-    existing = {node.code: node for node in Competence.objects.all()}
-    order = 0
+    with transaction.atomic():
+        _lock_tree()
+        stored = {node.code: node for node in Competence.objects.order_by("tree_id", "lft")}
+        before = {node.pk: _tree_row(node) for node in stored.values()}
+        given_children: dict[str | None, list[Competence]] = {None: []}
+        parent_codes: dict[str, str | None] = {}
 
-    def visit(item: TreeNode, parent: Competence | None, tree_id: int) -> None:
-        nonlocal order
-        order += 1
-        values = {
-            "kind": item.kind,
-            "title": item.title,
-            "description": item.description,
-            "knowledge": item.knowledge,
-            "skills": item.skills,
-            "parent_id": parent.pk if parent else None,
-        }
-        node = existing.get(item.code)
-        if node is None:
-            node = Competence(code=item.code, **values)
-            counts["created"] += 1
-        elif any(getattr(node, key) != value for key, value in values.items()):
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
-        for key, value in values.items():
-            setattr(node, key, value)
-        node.tree_id, node.lft, node.rght, node.level = tree_id, order, order, 0
-        node.full_clean(
-            exclude=["parent", "standards", "lft", "rght", "tree_id", "level"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
-        node.save()
-        existing[item.code] = node
-        if item.standards is not None:
-            node.standards.set(item.standards)
-        for child in item.children:
-            visit(child, node, tree_id)
+        def visit(item: TreeNode, parent_code: str | None) -> None:
+            values = {
+                "kind": item.kind,
+                "title": item.title,
+                "description": item.description,
+                "knowledge": item.knowledge,
+                "skills": item.skills,
+            }
+            parent = stored[parent_code] if parent_code else None
+            node = stored.get(item.code)
+            if node is None:
+                node = Competence(code=item.code, **values)
+                counts["created"] += 1
+            elif node.parent_id != (parent.pk if parent else None) or any(
+                getattr(node, key) != value for key, value in values.items()
+            ):
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+            for key, value in values.items():
+                setattr(node, key, value)
+            node.full_clean(
+                exclude=["parent", "standards", "lft", "rght", "tree_id", "level"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            stored[item.code] = node
+            parent_codes[item.code] = parent_code
+            given_children[parent_code].append(node)
+            given_children[item.code] = []
+            for child in item.children:
+                visit(child, item.code)
 
-    with Competence.objects.disable_mptt_updates():
-        for tree_id, section in enumerate(sections, start=1):
-            visit(section, None, tree_id)
-    competence_tree_rebuild()
+        sections = list(sections)
+        for section in sections:
+            visit(section, None)
+        _lay_out(stored, given_children, parent_codes)
+        _write_tree(stored, before, parent_codes)
+        _link_standards(sections, stored)
     return counts
+
+
+def _tree_row(node: Competence) -> tuple:
+    return (
+        node.kind,
+        node.title,
+        node.description,
+        node.knowledge,
+        node.skills,
+        node.parent_id,
+        *(getattr(node, name) for name in TREE_FIELDS),
+    )
+
+
+def _lay_out(stored: dict, given_children: dict, parent_codes: dict) -> None:
+    """Number every node in place: the given nodes in their order, then the others.
+
+    Nodes the content does not mention keep their parent and their order among
+    themselves, after the given siblings. Nodes that the walk cannot reach (only a
+    broken tree leaves any) keep their numbers; the caller's tree check reports them.
+    """
+    others: dict[int | None, list[Competence]] = {}
+    for node in stored.values():
+        if node.code not in parent_codes:
+            others.setdefault(node.parent_id, []).append(node)
+
+    def children(node: Competence | None) -> list[Competence]:
+        if node is None:
+            return given_children[None] + others.get(None, [])
+        return given_children.get(node.code, []) + (others.get(node.pk, []) if node.pk else [])
+
+    def number(node: Competence, tree_id: int, left: int, level: int) -> int:
+        right = left + 1
+        for child in children(node):
+            right = number(child, tree_id, right, level + 1)
+        node.tree_id, node.lft, node.rght, node.level = tree_id, left, right, level
+        return right + 1
+
+    for tree_id, root in enumerate(children(None), start=1):
+        number(root, tree_id, 1, 0)
+    for node in stored.values():
+        if node.pk is None and node.lft is None:
+            node.tree_id = node.lft = node.rght = node.level = 0
+
+
+def _write_tree(stored: dict, before: dict, parent_codes: dict) -> None:
+    """Insert new nodes, parents before children, then update the nodes that changed."""
+    fields = ["kind", "title", "description", "knowledge", "skills", "parent", *TREE_FIELDS]
+    new = [node for node in stored.values() if node.pk is None]
+    # Bulk writes bypass django-mptt, which is what is wanted: the numbers are final.
+    for depth in sorted({node.level for node in new}):
+        batch = [node for node in new if node.level == depth]
+        for node in batch:
+            parent_code = parent_codes[node.code]
+            node.parent_id = stored[parent_code].pk if parent_code else None
+        Competence.objects.bulk_create(batch, batch_size=500)
+    for code, parent_code in parent_codes.items():
+        node = stored[code]
+        if node.pk in before:
+            node.parent_id = stored[parent_code].pk if parent_code else None
+    changed = [
+        node for node in stored.values() if node.pk in before and _tree_row(node) != before[node.pk]
+    ]
+    if changed:
+        Competence.objects.bulk_update(changed, fields, batch_size=500)
+
+
+def _link_standards(sections: list[TreeNode], stored: dict) -> None:
+    """Make each given node's standards exactly the listed ones, writing only differences."""
+    through = Competence.standards.through
+    wanted = set()
+    given = set()
+
+    def collect(item: TreeNode) -> None:
+        pk = stored[item.code].pk
+        if item.standards is not None:
+            given.add(pk)
+            wanted.update((pk, standard.pk) for standard in item.standards)
+        for child in item.children:
+            collect(child)
+
+    for section in sections:
+        collect(section)
+    current = {
+        (competence_id, standard_id): pk
+        for pk, competence_id, standard_id in through.objects.values_list(
+            "pk", "competence_id", "standard_id"
+        )
+    }
+    gone = [pk for link, pk in current.items() if link[0] in given and link not in wanted]
+    if gone:
+        through.objects.filter(pk__in=gone).delete()
+    added = [
+        through(competence_id=competence_id, standard_id=standard_id)
+        for competence_id, standard_id in sorted(wanted - current.keys())
+    ]
+    if added:
+        through.objects.bulk_create(added, batch_size=500)

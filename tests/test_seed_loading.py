@@ -1,17 +1,23 @@
 """The seed command: idempotent, all-or-nothing, and honest about what it loaded."""
 
+import importlib.util
 import io
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
 from pathways.models import Progression
 from roles.models import Area, Level, RoleCompetence, RoleProfile
 from roles.services import FIXTURES_DIR, ContentError, framework_load
+
+from .factories import make_competence
 
 pytestmark = pytest.mark.django_db
 
@@ -132,4 +138,66 @@ def test_loader_places_new_nodes_in_file_order(tmp_path):
     framework_load(directory=fixtures)
     first_section = Competence.objects.get(code=tree[0]["code"])
     assert first_section.get_children()[0].code == "NEW.FIRST"
+    assert competence_tree_problems() == []
+
+
+def load_counting_queries(directory=FIXTURES_DIR) -> list[str]:
+    """Load ``directory`` and return the SQL of every query the load made."""
+    with CaptureQueriesContext(connection) as queries:
+        framework_load(directory=directory)
+    return [query["sql"] for query in queries]
+
+
+def writes(statements: list[str]) -> list[str]:
+    return [
+        sql for sql in statements if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_loading_unchanged_content_writes_nothing():
+    statements = load_counting_queries()
+    assert writes(statements) == []
+    assert len(statements) < 40
+
+
+def grown_fixtures(tmp_path, factor: int) -> Path:
+    """The seed plus ``factor - 1`` renamed copies, made by the load benchmark's helper."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "bench_load.py"
+    spec = importlib.util.spec_from_file_location("bench_load", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.grow_fixtures(FIXTURES_DIR, tmp_path / "grown", factor)
+
+
+def test_queries_for_a_load_do_not_grow_with_the_content(tmp_path):
+    seed_only = len(load_counting_queries())
+    grown = grown_fixtures(tmp_path, factor=3)
+    first = framework_load(directory=grown)
+    roles = len(list(FIXTURES_DIR.glob("roles/*.yaml")))
+    expected = f"Role profiles: {3 * roles} ({2 * roles} created, 0 updated, {roles} unchanged)"
+    assert expected in first.lines()
+    assert competence_tree_problems() == []
+    statements = load_counting_queries(grown)
+    assert writes(statements) == []
+    assert len(statements) == seed_only
+
+
+def test_a_changed_item_updates_only_its_own_row(tmp_path):
+    fixtures = copy_fixtures(tmp_path)
+    role_file = sorted((fixtures / "roles").glob("*.yaml"))[0]
+    data = yaml.safe_load(role_file.read_text())
+    data["purpose"] = "A new purpose for this role."
+    role_file.write_text(yaml.safe_dump(data))
+    statements = writes(load_counting_queries(fixtures))
+    assert len(statements) == 1
+    assert RoleProfile.objects.get(slug=data["slug"]).purpose == "A new purpose for this role."
+
+
+def test_a_node_the_files_do_not_mention_stays_after_the_files_nodes():
+    first_section = Competence.objects.filter(parent=None).first()
+    added = make_competence(parent=first_section, kind="subsection", title="Added by an editor")
+    Competence.objects.move_node(added, first_section, "first-child")
+    run_load()
+    children = [node.code for node in first_section.get_children()]
+    assert children[-1] == added.code
     assert competence_tree_problems() == []

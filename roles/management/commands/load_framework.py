@@ -2,8 +2,8 @@
 competence tree, learning, role profiles and progressions).
 
 Idempotent: items are matched on their natural keys and updated in place, so running
-it twice gives the same database. The whole load is one transaction and the tree is
-rebuilt and checked before it commits.
+it twice gives the same database, and a second run writes nothing. The whole load is one
+transaction, written in bulk, and the tree is numbered and checked before it commits.
 Use --if-empty to load only into a new database (make run does).
 """
 
