@@ -52,3 +52,11 @@ def test_junk_in_any_parameter_never_breaks_a_page(client, path):
 )
 def test_junk_in_an_address_is_not_found(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_a_nul_in_a_number_is_removed_before_the_planner_reads_it(client):
+    response = client.get(
+        "/pathways/skill-mix/", {"area": "court-healthcare", f"wte-{ROLE}": "1\x00"}
+    )
+    assert response.status_code < 500
+    assert "\x00" not in response.content.decode()

@@ -240,7 +240,6 @@ def test_a_role_title_written_as_a_formula_comes_out_of_the_workbook_as_text(cli
         ("-1", "must be 0 or more"),
         ("1000", "must be 99.9 or less"),
         ("0.25", "one decimal place"),
-        ("1\x00", "must be a number"),
         ("NaN", "must be a number"),
     ],
 )
@@ -268,7 +267,10 @@ def test_an_unknown_area_or_role_is_explained(client):
     response = client.get(address(COURT, {"no-such-role": Decimal(1)}))
     assert response.status_code == 400
     assert "There is no role “no-such-role” in this service" in response.content.decode()
-    assert client.get("/pathways/skill-mix/?area=%00").status_code == 400
+    # A NUL is removed before the page reads the address: no area chosen yet.
+    response = client.get("/pathways/skill-mix/?area=%00")
+    assert response.status_code == 200
+    assert "\x00" not in response.content.decode()
 
 
 def test_the_planner_stores_nothing_and_keeps_the_mix_out_of_caches(client):
