@@ -192,3 +192,20 @@ def test_role_form_keeps_a_band_of_its_own_and_refuses_a_made_up_one(staff_clien
     )
     assert response.status_code == 200
     assert "such as 6 or 8c-8d" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model.__name__)
+def test_a_nul_in_an_admin_search_or_filter_is_not_an_error(staff_client, model):
+    """On PostgreSQL a NUL that reaches a query raises an error; it never gets there."""
+    for params in ({"q": "risk\x00"}, {"q": "\x00", "o": "1"}):
+        assert staff_client.get(admin_url(model, "changelist"), params).status_code == 200
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "roles",
+            "model_name": "rolecompetence",
+            "field_name": "competence",
+            "term": "COM\x00",
+        },
+    )
+    assert response.status_code == 200
