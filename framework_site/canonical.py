@@ -16,14 +16,18 @@ class CodeConverter:
         return value
 
 
+def permanent_redirect(request, address: str) -> HttpResponsePermanentRedirect:
+    """A 301 to ``address``, keeping the request's query string."""
+    if request.META.get("QUERY_STRING"):
+        address += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(address)
+
+
 def redirect_to_canonical(request, queryset, **lookups):
     """A permanent redirect to the single object whose field matches a lookup without
     regard to case, keeping the query string; 404 when none or several match."""
     for field, value in lookups.items():
         matches = list(queryset.filter(**{f"{field}__iexact": value})[:2])
         if len(matches) == 1:
-            address = matches[0].get_absolute_url()
-            if request.META.get("QUERY_STRING"):
-                address += "?" + request.META["QUERY_STRING"]
-            return HttpResponsePermanentRedirect(address)
+            return permanent_redirect(request, matches[0].get_absolute_url())
     raise Http404

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from competences.models import Standard
-from framework_site.canonical import redirect_to_canonical
+from framework_site.canonical import permanent_redirect, redirect_to_canonical
 from pathways.diagram import draw_role_moves
 from pathways.selectors import role_moves_compared
 
@@ -36,7 +36,9 @@ def home(request):
 
 
 def area_detail(request, slug):
-    area = get_object_or_404(Area, slug=slug)
+    area = Area.objects.filter(slug=slug).first()
+    if area is None:
+        return redirect_to_canonical(request, Area.objects.all(), slug=slug)
     roles = selectors.roles_for_listing().filter(areas=area)
     return render(
         request,
@@ -47,6 +49,8 @@ def area_detail(request, slug):
 
 def level_detail(request, number):
     level = get_object_or_404(Level, number=number)
+    if request.path != level.get_absolute_url():  # /levels/05/ is level 5
+        return permanent_redirect(request, level.get_absolute_url())
     neighbours = {
         other.number: other for other in Level.objects.filter(number__in=[number - 1, number + 1])
     }

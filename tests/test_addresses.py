@@ -79,3 +79,20 @@ def test_a_current_role_that_cannot_exist_is_a_message_not_an_error(client, valu
     response = client.get(f"/pathways/self-assessment/{role.slug}/{step}", {"from": value})
     assert response.status_code in (200, 400)
     assert "\x00" not in response.content.decode()
+
+
+def test_a_level_number_with_leading_zeros_redirects(client):
+    response = client.get("/levels/05/?x=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/levels/5/?x=1"
+    assert client.get("/levels/5/").status_code == 200
+
+
+def test_an_area_slug_in_capitals_redirects(client):
+    from roles.models import Area
+
+    area = Area.objects.first()
+    response = client.get(f"/areas/{area.slug.upper()}/")
+    assert response.status_code == 301
+    assert response["Location"] == area.get_absolute_url()
+    assert client.get("/areas/no-such-area/").status_code == 404
