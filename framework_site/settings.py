@@ -7,8 +7,8 @@ without a real secret key.
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -27,29 +27,30 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# The databases the project supports; dj-database-url knows many more.
+SUPPORTED_DATABASE_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+
+
 def database_from_url(url: str) -> dict:
-    """Turn DATABASE_URL (postgres://user:password@host:port/name) into a DATABASES entry."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL must be a postgres:// URL, not {parsed.scheme}://"
+    """Turn DATABASE_URL into a DATABASES entry, using dj-database-url.
+
+    sqlite:////absolute/path.sqlite3 (or sqlite:///relative.sqlite3) selects SQLite;
+    postgres://user:password@host:port/name selects PostgreSQL, with any query
+    parameters (such as ?sslmode=require) passed to the driver as options.
+    """
+    try:
+        config = dj_database_url.parse(
+            url,
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
         )
-    options = {}
-    for pair in filter(None, parsed.query.split("&")):
-        key, _sep, value = pair.partition("=")
-        options[key] = unquote(value)
-    host = unquote(parsed.hostname or "") if parsed.hostname else options.pop("host", "")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parsed.path.lstrip("/")),
-        "USER": unquote(parsed.username or ""),
-        "PASSWORD": unquote(parsed.password or ""),
-        "HOST": host,
-        "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": options,
-    }
+    except ValueError as error:  # includes dj-database-url's UnknownSchemeError
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {error}") from None
+    if config["ENGINE"] not in SUPPORTED_DATABASE_ENGINES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start sqlite:// or postgres://, not {url.partition(':')[0]}://"
+        )
+    return dict(config)
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -140,6 +141,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Argon2 first: new passwords use it. The PBKDF2 hashers stay so that passwords saved
+# before the change still work; Django rehashes them with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
 LANGUAGE_CODE = "en-gb"
