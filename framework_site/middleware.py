@@ -5,7 +5,7 @@ import re
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import QueryDict
+from django.http import HttpResponseNotAllowed, QueryDict
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -49,3 +49,32 @@ class StripControlCharactersMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def accepts_posts(view):
+    """Mark a public view that has a form of its own posting to it (an upload)."""
+    view.accepts_posts = True
+    return view
+
+
+class SafeMethodsOnlyMiddleware:
+    """Public pages answer GET and HEAD only: any other method (POST, PUT, DELETE,
+    OPTIONS, TRACE...) gets 405 with an Allow header, not the page. Views marked with
+    ``accepts_posts`` also take POST; the admin keeps its own rules."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in SAFE_METHODS or request.path_info.startswith("/" + settings.ADMIN_URL):
+            return None
+        posts = getattr(view_func, "accepts_posts", False)
+        if posts and request.method == "POST":
+            return None
+        return HttpResponseNotAllowed([*SAFE_METHODS, *(["POST"] if posts else [])])

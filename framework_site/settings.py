@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "framework_site.middleware.ContentSecurityPolicyMiddleware",
+    "framework_site.middleware.SafeMethodsOnlyMiddleware",
 ]
 
 ROOT_URLCONF = "framework_site.urls"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from framework_site.middleware import accepts_posts
 from framework_site.privacy import private_page, private_upload_page
 from roles.models import RoleProfile
 from roles.proficiency import definitions as proficiency_definitions
@@ -130,6 +131,7 @@ def self_assessment(request, slug):
 EARLIER_FIELD = "earlier"
 
 
+@accepts_posts
 @require_http_methods(["GET", "POST"])
 @private_upload_page
 def self_assessment_earlier(request, slug):

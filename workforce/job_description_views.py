@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from framework_site.privacy import private_page
 
@@ -39,7 +39,7 @@ def _text_fields(form) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 @private_page
 def job_description(request, slug):
     role = role_for_job_description(slug)

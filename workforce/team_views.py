@@ -5,6 +5,7 @@ nothing is stored, and the page is kept out of caches."""
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from framework_site.middleware import accepts_posts
 from framework_site.privacy import private_upload_page
 from pathways.gap_files import FILE_LIMIT, MAX_FILES, read_gap_files
 
@@ -14,6 +15,7 @@ from .team_needs import FILES_FIELD, TeamNeedsForm, team_needs, team_sheets
 FILES_ID = "team-files"
 
 
+@accepts_posts
 @require_http_methods(["GET", "POST"])
 @private_upload_page
 def team_needs_page(request):
