@@ -34,8 +34,9 @@ def add_bullets(document, items) -> None:
         document.add_paragraph(str(item), style="List Bullet")
 
 
-def add_table(document, header: list[str], rows: list[list]) -> None:
-    """A simple grid table with a bold header row that repeats across pages."""
+def add_table(document, header: list[str], rows: list[list], widths_cm=None):
+    """A simple grid table with a bold header row that repeats across pages; with
+    ``widths_cm``, fixed column widths and rows kept whole (see ``fit_table``)."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -49,6 +50,9 @@ def add_table(document, header: list[str], rows: list[list]) -> None:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             cell.text = str(value)
+    if widths_cm:
+        fit_table(table, widths_cm)
+    return table
 
 
 def fit_table(table, widths_cm: list[float]) -> None:

@@ -369,8 +369,8 @@ def job_description_document(job: JobDescription):
         document,
         [_("Criterion"), _("Essential or desirable"), _("Standards")],
         [[criterion_cell(item), item.requirement, item.standards_text] for item in job.criteria],
+        widths_cm=[10, 3, 4],
     )
-    fit_table(document.tables[-1], [10, 3, 4])
 
     document.add_heading(_("Entry requirements"), level=1)
     for text in job.entry_requirements:

@@ -3,7 +3,7 @@ annex in Word, for a commissioner's service specification."""
 
 from django.utils.translation import gettext as _
 
-from .documents import add_bullets, add_source, add_table, fit_table, new_document
+from .documents import add_bullets, add_source, add_table, new_document
 from .skill_mix import Plan, plain_number
 from .spreadsheets import Sheet
 
@@ -78,8 +78,8 @@ def annex_document(plan: Plan, address: str):
                 for post in plan.chosen
             ]
             + [[_("Total"), "", total]],
+            widths_cm=[9, 2.5, 5],
         )
-        fit_table(document.tables[-1], [9, 2.5, 5])
     else:
         document.add_paragraph(_("The mix has no posts."))
     document.add_heading(_("Level mix"), level=1)
@@ -94,8 +94,8 @@ def annex_document(plan: Plan, address: str):
             ]
             for share in plan.levels
         ],
+        widths_cm=[8.5, 4, 4],
     )
-    fit_table(document.tables[-1], [8.5, 4, 4])
     document.add_heading(_("Coverage of the service's competences"), level=1)
     add_bullets(document, coverage_summary(plan))
     document.add_heading(_("Competences the mix does not cover"), level=2)
@@ -107,8 +107,8 @@ def annex_document(plan: Plan, address: str):
                 [item.section.title, item.competence.code, item.competence.title]
                 for item in plan.uncovered
             ],
+            widths_cm=[4.5, 2.5, 9.5],
         )
-        fit_table(document.tables[-1], [4.5, 2.5, 9.5])
     else:
         document.add_paragraph(_("None: the mix covers every competence the service needs."))
     document.add_heading(_("Competences covered by a single post only"), level=2)
@@ -125,8 +125,8 @@ def annex_document(plan: Plan, address: str):
                 ]
                 for item in plan.single_post
             ],
+            widths_cm=[2.5, 7, 4.5, 2.5],
         )
-        fit_table(document.tables[-1], [2.5, 7, 4.5, 2.5])
     else:
         document.add_paragraph(_("None."))
     document.add_heading(_("Competences covered, and at what depth"), level=2)
@@ -143,8 +143,8 @@ def annex_document(plan: Plan, address: str):
                 ]
                 for item in plan.covered
             ],
+            widths_cm=[2.5, 8.5, 3, 2.5],
         )
-        fit_table(document.tables[-1], [2.5, 8.5, 3, 2.5])
     else:
         document.add_paragraph(_("None."))
     add_source(document, address)
