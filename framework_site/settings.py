@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "roles",
     "competences",
     "pathways",
+    "framework",
+    "interchange",
     "workforce",
 ]
 
@@ -260,3 +262,12 @@ LOGGING = {
 SERVICE_NAME = _("Non-custodial Career and Competence Framework")
 # The published edition the content follows; documents and downloads carry it.
 FRAMEWORK_EDITION = "2023"
+FRAMEWORK_PUBLISHER = "NHS England"
+# Open data carries this licence; the address is the licence owner's own page.
+FRAMEWORK_LICENCE = {
+    "name": "Open Government Licence v3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+# The site's public address, used where an export must name its items with absolute
+# addresses (CASE URIs). Exports are identical wherever they are made from.
+PUBLIC_URL = os.environ.get("DJANGO_PUBLIC_URL", "http://localhost:8000").rstrip("/")
