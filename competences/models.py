@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from roles.models import split_lines
-
 from .fulltext import COMPETENCE_FIELDS, STANDARD_FIELDS, search_index
+from .text import split_lines
 
 # Codes appear in addresses, so they are limited to characters that need no escaping.
 code_validator = RegexValidator(

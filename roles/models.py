@@ -9,11 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from competences.fulltext import ROLE_FIELDS, search_index
-
-
-def split_lines(text: str) -> list[str]:
-    """The non-empty lines of a multi-line text field, stripped."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
+from competences.text import split_lines
 
 
 class Area(models.Model):
