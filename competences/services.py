@@ -127,11 +127,15 @@ class TreeNode:
     children: list["TreeNode"] = field(default_factory=list)
 
 
-def competence_tree_load(*, sections: Iterable[TreeNode]) -> dict[str, int]:
+def competence_tree_load(
+    *, sections: Iterable[TreeNode], keep_others: bool = True
+) -> dict[str, int]:
     """Create or update the given nodes so the stored tree matches them, in their order.
 
     Nodes already stored but absent from ``sections`` are kept, after the given ones
-    among their siblings. Returns counts of created, updated and unchanged nodes.
+    among their siblings; with ``keep_others`` false they are left out of the numbering
+    instead, and the caller must delete them before the transaction ends. Returns counts
+    of created, updated and unchanged nodes.
     Must run inside the caller's transaction (the whole seed load is one).
 
     The tree is read once, laid out in Python (nested-set numbers follow the given
@@ -183,7 +187,7 @@ def competence_tree_load(*, sections: Iterable[TreeNode]) -> dict[str, int]:
         sections = list(sections)
         for section in sections:
             visit(section, None)
-        _lay_out(stored, given_children, parent_codes)
+        _lay_out(stored, given_children, parent_codes, keep_others)
         _write_tree(stored, before, parent_codes)
         _link_standards(sections, stored)
     return counts
@@ -201,7 +205,7 @@ def _tree_row(node: Competence) -> tuple:
     )
 
 
-def _lay_out(stored: dict, given_children: dict, parent_codes: dict) -> None:
+def _lay_out(stored: dict, given_children: dict, parent_codes: dict, keep_others: bool) -> None:
     """Number every node in place: the given nodes in their order, then the others.
 
     Nodes the content does not mention keep their parent and their order among
@@ -210,7 +214,7 @@ def _lay_out(stored: dict, given_children: dict, parent_codes: dict) -> None:
     """
     others: dict[int | None, list[Competence]] = {}
     for node in stored.values():
-        if node.code not in parent_codes:
+        if keep_others and node.code not in parent_codes:
             others.setdefault(node.parent_id, []).append(node)
 
     def children(node: Competence | None) -> list[Competence]:

@@ -105,7 +105,7 @@ class QueryCounter:
 def measure(label: str, directory: Path) -> dict:
     from django.db import connection
 
-    from roles.services import framework_load
+    from interchange.loading import framework_load
 
     counter = QueryCounter()
     with connection.execute_wrapper(counter):
@@ -137,7 +137,7 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
 
-        from roles.services import FIXTURES_DIR
+        from interchange.loading import FIXTURES_DIR
 
         call_command("migrate", verbosity=0)
         grown = grow_fixtures(FIXTURES_DIR, folder / "grown", args.factor)

@@ -11,7 +11,7 @@ import os
 import pytest
 from django.core.management import call_command
 
-from roles.services import framework_is_empty
+from interchange.loading import framework_is_empty
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM
 # calls from it (only in tests).

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
+from interchange.models import FrameworkVersion
 from pathways.models import Progression
 from roles.models import Area, Level, RoleCompetence, RoleProfile
-from roles.services import FIXTURES_DIR, ContentError, framework_load
+from interchange.loading import FIXTURES_DIR, ContentError, framework_load
 
 from .factories import make_competence
 
@@ -116,7 +117,7 @@ def test_a_code_used_twice_is_refused(tmp_path):
     fixtures = copy_fixtures(tmp_path)
     first_file = sorted((fixtures / "competences").glob("*.yaml"))[0]
     (fixtures / "competences" / "zz-copy.yaml").write_text(first_file.read_text())
-    with pytest.raises(ContentError, match="more than once"):
+    with pytest.raises(ContentError, match="is already used by"):
         framework_load(directory=fixtures)
 
 
@@ -174,7 +175,9 @@ def test_queries_for_a_load_do_not_grow_with_the_content(tmp_path):
     grown = grown_fixtures(tmp_path, factor=3)
     first = framework_load(directory=grown)
     roles = len(list(FIXTURES_DIR.glob("roles/*.yaml")))
-    expected = f"Role profiles: {3 * roles} ({2 * roles} created, 0 updated, {roles} unchanged)"
+    expected = (
+        f"Role profiles: {3 * roles} ({2 * roles} created, 0 updated, {roles} unchanged, 0 removed)"
+    )
     assert expected in first.lines()
     assert competence_tree_problems() == []
     statements = load_counting_queries(grown)
@@ -188,8 +191,12 @@ def test_a_changed_item_updates_only_its_own_row(tmp_path):
     data = yaml.safe_load(role_file.read_text())
     data["purpose"] = "A new purpose for this role."
     role_file.write_text(yaml.safe_dump(data))
+    version = FrameworkVersion.objects.get().number
     statements = writes(load_counting_queries(fixtures))
-    assert len(statements) == 1
+    # The role's row, then the framework version, which rises with every change.
+    assert len(statements) == 2
+    assert statements[0].startswith('UPDATE "roles_roleprofile"')
+    assert FrameworkVersion.objects.get().number == version + 1
     assert RoleProfile.objects.get(slug=data["slug"]).purpose == "A new purpose for this role."
 
 

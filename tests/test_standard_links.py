@@ -9,7 +9,7 @@ import yaml
 from django.core.exceptions import ValidationError
 
 from competences.models import Standard
-from roles.services import FIXTURES_DIR, ContentError, framework_load
+from interchange.loading import FIXTURES_DIR, ContentError, framework_load
 from tests.factories import make_standard
 
 pytestmark = pytest.mark.django_db

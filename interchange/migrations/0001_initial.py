@@ -4,23 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='FrameworkVersion',
+            name="FrameworkVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(default=0, verbose_name='version')),
-                ('last_changed', models.DateField(blank=True, null=True, verbose_name='last changed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(default=0, verbose_name="version")),
+                (
+                    "last_changed",
+                    models.DateField(blank=True, null=True, verbose_name="last changed"),
+                ),
             ],
             options={
-                'verbose_name': 'framework version',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='framework_version_single_row')],
+                "verbose_name": "framework version",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("pk", 1)), name="framework_version_single_row"
+                    )
+                ],
             },
         ),
     ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from roles.services import FIXTURES_DIR, ContentError, framework_is_empty, framework_load
+from interchange.loading import FIXTURES_DIR, ContentError, framework_is_empty, framework_load
 
 
 class Command(BaseCommand):
