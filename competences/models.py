@@ -101,7 +101,7 @@ class Competence(MPTTModel):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("competences:competence-detail", kwargs={"code": self.code})
+        return reverse("framework:competence-detail", kwargs={"code": self.code})
 
     @property
     def is_statement(self) -> bool:
@@ -227,7 +227,7 @@ class Standard(models.Model):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("competences:standard-detail", kwargs={"code": self.reference})
+        return reverse("framework:standard-detail", kwargs={"code": self.reference})
 
     @property
     def has_official_page(self) -> bool:

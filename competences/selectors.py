@@ -1,13 +1,11 @@
 """Reads of the competence tree that go beyond one row."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from roles.models import RoleCompetence
-
-from .models import Competence
+from .models import Competence, Kind
 
 
 def competence_tree_problems() -> list[str]:
@@ -119,45 +117,21 @@ def competence_subtree(node: Competence) -> Competence:
     return root
 
 
-@dataclass
-class RoleNeed:
-    """A role that needs a competence (or competences under a branch), and how deeply."""
-
-    role: object
-    proficiency: int | None = None
-    proficiency_label: str = ""
-    essential: bool = False
-    statement_count: int = 0
-
-
-def requirements_for(node: Competence) -> list[RoleNeed]:
-    """The roles that need ``node``: for a statement, at which proficiency; for a branch,
-    how many of the statements beneath it each role needs. Lowest level first."""
-    requirements = RoleCompetence.objects.select_related("role", "role__level").order_by(
-        "role__level__number", "role__title"
+def sections_with_statement_counts() -> list[Competence]:
+    """Top-level sections, each with ``statement_count``: competence statements beneath it."""
+    counts = dict(
+        Competence.objects.filter(kind=Kind.STATEMENT)
+        # Without clearing the model's tree ordering, lft joins the GROUP BY and every
+        # statement becomes a group of one.
+        .order_by()
+        .values("tree_id")
+        .annotate(total=Count("pk"))
+        .values_list("tree_id", "total")
     )
-    if node.is_statement:
-        return [
-            RoleNeed(
-                role=item.role,
-                proficiency=item.proficiency,
-                proficiency_label=item.get_proficiency_display(),
-                essential=item.is_essential,
-                statement_count=1,
-            )
-            for item in requirements.filter(competence=node)
-        ]
-    needs: dict[int, RoleNeed] = {}
-    beneath = requirements.filter(
-        competence__tree_id=node.tree_id,
-        competence__lft__gt=node.lft,
-        competence__rght__lt=node.rght,
-    )
-    for item in beneath:
-        need = needs.setdefault(item.role_id, RoleNeed(role=item.role))
-        need.statement_count += 1
-        need.essential = need.essential or item.is_essential
-    return list(needs.values())
+    sections = list(Competence.objects.filter(parent__isnull=True))
+    for section in sections:
+        section.statement_count = counts.get(section.tree_id, 0)
+    return sections
 
 
 def competences_using(standard) -> list[Competence]:
@@ -169,24 +143,3 @@ def competences_using(standard) -> list[Competence]:
     for competence in competences:
         competence.section = sections.get(competence.tree_id)
     return competences
-
-
-@dataclass
-class RoleUse:
-    """A role that needs competences underpinned by one standard."""
-
-    role: object
-    requirements: list = field(default_factory=list)
-
-
-def roles_using(standard) -> list[RoleUse]:
-    """Roles needing any competence linked to ``standard``, with those requirements."""
-    uses: dict[int, RoleUse] = {}
-    requirements = (
-        RoleCompetence.objects.filter(competence__standards=standard)
-        .select_related("role", "role__level", "competence")
-        .order_by("role__level__number", "role__title", "competence__tree_id", "competence__lft")
-    )
-    for item in requirements:
-        uses.setdefault(item.role_id, RoleUse(role=item.role)).requirements.append(item)
-    return list(uses.values())

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("workforce.urls")),
     path("", include("roles.urls")),
     path("", include("competences.urls")),
+    path("", include("framework.urls")),
     path("pathways/", include("pathways.urls")),
 ]

@@ -96,7 +96,7 @@ def draw_career_map(framework) -> Diagram:
 
 
 def draw_role_moves(role, moves) -> Diagram:
-    """One role's own moves: ``moves`` as from ``roles.selectors.role_moves`` (up,
+    """One role's own moves: ``moves`` as from ``pathways.selectors.role_moves`` (up,
     sideways and into). The role sits in the middle of its level's row, the roles it
     leads to above it or beside it, and the roles that lead to it below or beside it."""
     others: dict[int, object] = {}

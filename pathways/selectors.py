@@ -12,12 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from competences.models import Competence
-from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
-from roles.selectors import role_moves, roles_for_listing, sections_by_tree
+from roles.models import ROLE_LEVELS, Area, Level, Proficiency, RoleCompetence, RoleProfile
+from roles.selectors import roles_for_listing, sections_by_tree
 
 from .models import Progression, ProgressionDrop
-
-MAP_LEVELS = range(2, 9)
 
 
 def _competence_count(count: int) -> str:
@@ -137,8 +135,25 @@ def requirement_maps(role_ids) -> dict[int, dict[int, RoleCompetence]]:
     return maps
 
 
+def role_moves(role: RoleProfile) -> dict[str, list[Progression]]:
+    """Where a role leads (up and sideways) and which roles lead to it."""
+    related = ["from_role__level", "to_role__level"]
+    out = list(
+        role.moves_out.select_related(*related).order_by("to_role__level__number", "to_role__title")
+    )
+    return {
+        "up": [move for move in out if move.kind == "vertical"],
+        "sideways": [move for move in out if move.kind == "lateral"],
+        "into": list(
+            role.moves_in.select_related(*related).order_by(
+                "from_role__level__number", "from_role__title"
+            )
+        ),
+    }
+
+
 def role_moves_compared(role: RoleProfile) -> dict[str, list[Progression]]:
-    """``roles.selectors.role_moves`` with ``comparison`` set on every move up or sideways.
+    """``role_moves`` with ``comparison`` set on every move up or sideways.
 
     Within each list the closest moves come first: fewest added competences, then
     fewest deepened, then the destination's title. Each comparison lists what the move
@@ -199,7 +214,7 @@ class CareerMap:
 def career_map() -> CareerMap:
     """Levels 8 down to 2 against the areas, every role in its cells, and every move."""
     areas = list(Area.objects.all())
-    levels = list(Level.objects.filter(number__in=MAP_LEVELS).order_by("-number"))
+    levels = list(Level.objects.filter(number__in=ROLE_LEVELS).order_by("-number"))
     cells: dict[tuple[int, int], list[RoleProfile]] = defaultdict(list)
     for role in roles_for_listing():
         for area in role.areas.all():

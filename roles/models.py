@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from competences.fulltext import ROLE_FIELDS, search_index
 from competences.text import split_lines
 
+# The career framework levels that role profiles sit on; the scale itself runs 1 to 9.
+ROLE_LEVELS = range(2, 9)
+
 
 class Area(models.Model):
     """A non-custodial health and justice service area.
@@ -206,7 +209,7 @@ class RoleProfile(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("roles:role-detail", kwargs={"slug": self.slug})
+        return reverse("framework:role-detail", kwargs={"slug": self.slug})
 
     @property
     def responsibility_list(self) -> list[str]:

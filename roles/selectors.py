@@ -4,8 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from competences.models import Competence, Kind
-from pathways.models import Progression
+from competences.models import Competence
 
 from .models import Area, Level, RoleCompetence, RoleProfile
 
@@ -61,23 +60,6 @@ def role_requirements_by_section(role: RoleProfile) -> list[SectionRequirements]
     return list(groups.values())
 
 
-def role_moves(role: RoleProfile) -> dict[str, list[Progression]]:
-    """Where a role leads (up and sideways) and which roles lead to it."""
-    related = ["from_role__level", "to_role__level"]
-    out = list(
-        role.moves_out.select_related(*related).order_by("to_role__level__number", "to_role__title")
-    )
-    return {
-        "up": [move for move in out if move.kind == "vertical"],
-        "sideways": [move for move in out if move.kind == "lateral"],
-        "into": list(
-            role.moves_in.select_related(*related).order_by(
-                "from_role__level__number", "from_role__title"
-            )
-        ),
-    }
-
-
 def levels_with_role_counts() -> QuerySet[Level]:
     """All levels with ``role_count``, the number of role profiles at each."""
     return Level.objects.annotate(role_count=Count("roles"))
@@ -86,23 +68,6 @@ def levels_with_role_counts() -> QuerySet[Level]:
 def areas_with_role_counts() -> QuerySet[Area]:
     """All areas with ``role_count``, the number of role profiles in each."""
     return Area.objects.annotate(role_count=Count("roles"))
-
-
-def sections_with_statement_counts() -> list[Competence]:
-    """Top-level sections, each with ``statement_count``: competence statements beneath it."""
-    counts = dict(
-        Competence.objects.filter(kind=Kind.STATEMENT)
-        # Without clearing the model's tree ordering, lft joins the GROUP BY and every
-        # statement becomes a group of one.
-        .order_by()
-        .values("tree_id")
-        .annotate(total=Count("pk"))
-        .values_list("tree_id", "total")
-    )
-    sections = list(Competence.objects.filter(parent__isnull=True))
-    for section in sections:
-        section.statement_count = counts.get(section.tree_id, 0)
-    return sections
 
 
 def roles_grouped_by_level(roles) -> list[tuple[Level, list[RoleProfile]]]:

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from framework.search import PAGE_SIZE
 from roles.models import RoleProfile
-from roles.search import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

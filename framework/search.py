@@ -24,8 +24,7 @@ from competences.fulltext import (
     search_vector,
 )
 from competences.models import Competence, Kind, Standard
-
-from .models import RoleProfile
+from roles.models import RoleProfile
 
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20
