@@ -270,4 +270,6 @@ FRAMEWORK_LICENCE = {
 }
 # The site's public address, used where an export must name its items with absolute
 # addresses (CASE URIs). Exports are identical wherever they are made from.
+# The largest framework file the import accepts, from the command line or the admin.
+FRAMEWORK_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 PUBLIC_URL = os.environ.get("DJANGO_PUBLIC_URL", "http://localhost:8000").rstrip("/")

@@ -308,7 +308,8 @@ class _Table:
         ]
         if changed:
             self.model.objects.bulk_update(changed, self.fields, batch_size=BATCH_SIZE)
-        self.stored = {row.pk: self._values(row) for row in self.rows.values()}
+        # Rows removed but not yet deleted stay in ``stored`` for ``delete_removed``.
+        self.stored.update({row.pk: self._values(row) for row in self.rows.values()})
 
     def save(self) -> None:
         self.delete_removed()
@@ -369,7 +370,7 @@ def _entries(document: dict, entity: str) -> list:
     return entries
 
 
-def _unique(entries: list, entity: str, key, label: str, locate: Locate) -> None:
+def _unique(entries: list, entity: str, key, label: str, locate: Locate, show=_key_text) -> None:
     """Refuse two entries of one kind that share a natural key, naming both."""
     first: dict = {}
     for index, entry in enumerate(entries):
@@ -377,7 +378,7 @@ def _unique(entries: list, entity: str, key, label: str, locate: Locate) -> None
             value = key(entry)
             if value in first:
                 raise ContentError(
-                    f"{locate(entity, index)}: {label} {_key_text(value)!r} is already used by "
+                    f"{locate(entity, index)}: {label} {show(value)!r} is already used by "
                     f"{locate(entity, first[value])}"
                 )
             first[value] = index
@@ -388,7 +389,14 @@ def _check_keys(document: dict, locate: Locate) -> None:
     _unique(_entries(document, "levels"), "levels", lambda e: e["number"], "level", locate)
     standards = _entries(document, "standards")
     _unique(standards, "standards", lambda e: e["reference"], "reference", locate)
-    _unique(standards, "standards", lambda e: (e["code"], e["suite"]), "code", locate)
+    _unique(
+        standards,
+        "standards",
+        lambda e: (e["code"], e["suite"]),
+        "code and suite",
+        locate,
+        show=lambda pair: f"{pair[0]} in {pair[1]}",
+    )
     _unique(_entries(document, "competences"), "competences", lambda e: e["code"], "code", locate)
     _unique(_entries(document, "learning"), "learning", lambda e: e["title"], "title", locate)
     roles = _entries(document, "roles")
@@ -398,8 +406,9 @@ def _check_keys(document: dict, locate: Locate) -> None:
         _entries(document, "progressions"),
         "progressions",
         lambda e: (e["from"], e["to"]),
-        "move",
+        "the move",
         locate,
+        show=lambda pair: f"{pair[0]} to {pair[1]}",
     )
 
 
@@ -542,9 +551,14 @@ def _tree(entries: list, standards: dict, locate: Locate) -> list[TreeNode]:
         reach(root)
     looped = [code for code in nodes if code not in reached]
     if looped:
+        # Follow parents from a node that never reaches a section until one repeats.
+        path = [looped[0]]
+        while parents[path[-1]] not in path:
+            path.append(parents[path[-1]])
+        cycle = path[path.index(parents[path[-1]]) :]
         raise ContentError(
-            f"{where[looped[0]]}: {', '.join(looped[:5])} form a cycle in the tree "
-            "(each is its own ancestor), so none of them reaches a section"
+            f"{where[cycle[0]]}: the parents of {' and '.join(cycle)} form a cycle "
+            f"({' → '.join([*cycle, cycle[0]])}), so they never reach a section"
         )
     if not roots:
         raise ContentError("competences: the tree has no sections")
