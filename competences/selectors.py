@@ -13,13 +13,15 @@ def competence_tree_problems() -> list[str]:
 
     Reads the whole tree in one query. Checks, per tree: one root at left 1; the left
     and right numbers are exactly 1..2n; each node's level is its parent's plus one and
-    it lies inside its parent; each node spans exactly its real descendants.
+    it lies inside its parent; each node spans exactly its real descendants; no
+    competence statement has children (a database constraint keeps sections at the top).
     """
     rows = list(
         Competence.objects.order_by().values_list(
             "pk", "code", "parent_id", "tree_id", "lft", "rght", "level"
         )
     )
+    kinds = dict(Competence.objects.order_by().values_list("pk", "kind"))
     by_pk = {row[0]: row for row in rows}
     trees = defaultdict(list)
     children = defaultdict(list)
@@ -57,6 +59,11 @@ def competence_tree_problems() -> list[str]:
     for pk, code, parent_id, tree_id, lft, rght, level in rows:
         if lft >= rght:
             problems.append(_("%(code)s: left is not less than right.") % {"code": code})
+        if parent_id is not None and kinds.get(parent_id) == Kind.STATEMENT:
+            problems.append(
+                _("%(code)s: sits under a competence statement, which cannot have children.")
+                % {"code": code}
+            )
         if parent_id is None:
             if level != 0 or lft != 1:
                 problems.append(

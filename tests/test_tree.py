@@ -123,6 +123,17 @@ def test_check_notices_a_wrong_level_and_a_parent_link_change():
     assert competence_tree_problems() != []
 
 
+def test_check_notices_a_statement_with_children():
+    statement = Competence.objects.filter(kind="statement").first()
+    sibling = Competence.objects.filter(kind="statement").exclude(pk=statement.pk).first()
+    Competence.objects.filter(pk=sibling.pk).update(parent=statement)
+    competence_tree_rebuild()
+    problems = competence_tree_problems()
+    assert f"{sibling.code}: sits under a competence statement" in " ".join(problems)
+    with pytest.raises(CommandError, match="corrupt"):
+        call_command("check_competence_tree")
+
+
 def test_rebuild_option_repairs_a_corrupted_tree():
     corrupt_tree()
     call_command("check_competence_tree", "--rebuild")
