@@ -18,10 +18,10 @@ def competence_tree_problems() -> list[str]:
     """
     rows = list(
         Competence.objects.order_by().values_list(
-            "pk", "code", "parent_id", "tree_id", "lft", "rght", "level"
+            "pk", "code", "parent_id", "tree_id", "lft", "rght", "level", "kind"
         )
     )
-    kinds = dict(Competence.objects.order_by().values_list("pk", "kind"))
+    kinds = {row[0]: row[7] for row in rows}
     by_pk = {row[0]: row for row in rows}
     trees = defaultdict(list)
     children = defaultdict(list)
@@ -56,7 +56,7 @@ def competence_tree_problems() -> list[str]:
                 _("Tree %(tree)s: left and right numbers are not a clean run from 1 to %(end)d.")
                 % {"tree": tree_id, "end": 2 * len(nodes)}
             )
-    for pk, code, parent_id, tree_id, lft, rght, level in rows:
+    for pk, code, parent_id, tree_id, lft, rght, level, _kind in rows:
         if lft >= rght:
             problems.append(_("%(code)s: left is not less than right.") % {"code": code})
         if parent_id is not None and kinds.get(parent_id) == Kind.STATEMENT:
