@@ -173,7 +173,8 @@ def _json_path(path) -> str:
 def _summary(problems: list[str]) -> str:
     shown = problems[:MAX_PROBLEMS_SHOWN]
     if len(problems) > len(shown):
-        shown.append(f"… and {len(problems) - len(shown)} more problems.")
+        more = len(problems) - len(shown)
+        shown.append(f"… and {more} more problem{'s' if more > 1 else ''}.")
     return "\n".join(shown)
 
 
@@ -324,7 +325,12 @@ def read_workbook(data: bytes) -> dict:
     """
     book = _open_workbook(data)
     names = book.sheetnames
-    problems = [f"The workbook has no '{name}' sheet." for name in SHEETS if name not in names]
+    missing = [f"'{name}'" for name in SHEETS if name not in names]
+    problems = []
+    if len(missing) == 1:
+        problems.append(f"The workbook has no {missing[0]} sheet.")
+    elif missing:
+        problems.append(f"The workbook has no sheets named {', '.join(missing)}.")
     problems += [
         f"The workbook has a sheet '{name}' that the framework does not use; remove it."
         for name in names
@@ -441,6 +447,8 @@ def _typed(value, kind: str | None):
             return value
         raise ValueError(f"{_shown(value)} is not a whole number.")
     if kind == BOOLEAN:
+        if value is None:
+            raise ValueError("is empty; write TRUE or FALSE.")
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
