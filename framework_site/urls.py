@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("competences.urls")),
     path("", include("framework.urls")),
     path("pathways/", include("pathways.urls")),
+    path("export/", include("interchange.urls")),
 ]

@@ -1,0 +1,223 @@
+"""Open data: the page that lists every download, the downloads, and each item's JSON.
+
+Whole-framework files are built together from one framework document and kept in the
+cache under the content's version and date of last change. The version rises with
+every content write, so a cached file is never out of date, and the list page can show
+real sizes without building every file on every request.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import formats, versioning
+from .case import case_package
+from .document import competence_document, framework_document, role_document
+from .moodle import moodle_csv
+
+CACHE_SECONDS = 24 * 60 * 60
+FILE_STEM = "non-custodial-framework"
+JSON_TYPE = "application/json"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file on the open data page."""
+
+    key: str  # the file's name in the cache and in the address
+    label: str
+    holds: str
+    format: str
+    content_type: str
+    suffix: str  # what follows the version in the downloaded file's name
+
+
+WHOLE_FRAMEWORK = (
+    Download(
+        "framework.json",
+        _("The whole framework as JSON"),
+        _(
+            "Everything needed to rebuild the framework: areas, levels, standards, the "
+            "competence tree, learning, role profiles and moves, in one document."
+        ),
+        "JSON",
+        JSON_TYPE,
+        ".json",
+    ),
+    Download(
+        "framework.schema.json",
+        _("Schema of the JSON"),
+        _("What every field of the JSON document means and which values it may hold."),
+        "JSON Schema",
+        "application/schema+json",
+        ".schema.json",
+    ),
+    Download(
+        "framework.xlsx",
+        _("The whole framework as an Excel workbook"),
+        _("The same content as the JSON, one sheet for each kind of item."),
+        "Excel (XLSX)",
+        formats.XLSX_TYPE,
+        ".xlsx",
+    ),
+    Download(
+        "case.json",
+        _("CASE package"),
+        _(
+            "The competence tree, its links to standards and the role profiles, for "
+            "competence registries that read CASE 1.0."
+        ),
+        "CASE 1.0 (JSON)",
+        JSON_TYPE,
+        "-case.json",
+    ),
+    Download(
+        "moodle.csv",
+        _("Moodle competency framework"),
+        _(
+            "The competence tree with the four proficiency depths as its scale, for "
+            "Moodle's competency framework import."
+        ),
+        "CSV (Moodle)",
+        CSV_TYPE,
+        "-moodle.csv",
+    ),
+)
+CSV_HOLDS = {
+    "about": _("Title, publisher, edition, version, date of the last change and licence."),
+    "areas": _("The service areas."),
+    "levels": _("The career framework levels."),
+    "standards": _("The National Occupational Standards."),
+    "competences": _("Sections, subsections and competences, with the standards behind each."),
+    "learning": _("Qualifications, apprenticeships and courses, with the competences they build."),
+    "roles": _("The role profiles."),
+    "role_competences": _("Which competences each role needs, how deeply, and whether essential."),
+    "progressions": _("Moves between roles."),
+    "progression_drops": _("Competences a move leaves behind, and why."),
+}
+CSV_FILES = tuple(
+    Download(
+        f"csv/{name}.csv",
+        name.replace("_", " ").capitalize(),
+        CSV_HOLDS[name],
+        "CSV",
+        CSV_TYPE,
+        f"-{name.replace('_', '-')}.csv",
+    )
+    for name in formats.SHEETS
+)
+DOWNLOADS = {download.key: download for download in WHOLE_FRAMEWORK + CSV_FILES}
+
+
+def _build(document: dict) -> dict[str, bytes]:
+    files = {
+        "framework.json": formats.json_bytes(document),
+        "framework.schema.json": formats.schema_bytes(),
+        "framework.xlsx": formats.workbook_bytes(document),
+        "case.json": formats.json_bytes(case_package(document)),
+        "moodle.csv": moodle_csv(document),
+    }
+    files |= {f"csv/{name}": data for name, data in formats.csv_files(document).items()}
+    return files
+
+
+def _cache_key(number: int, last_changed, name: str) -> str:
+    return f"interchange:{number}:{last_changed}:{name}"
+
+
+def _file(name: str) -> tuple[bytes, int]:
+    """The bytes of one whole-framework file, and the version they hold."""
+    version = versioning.current()
+    data = cache.get(_cache_key(version.number, version.last_changed, name))
+    if data is not None:
+        return data, version.number
+    files, summary = _build_and_keep()
+    return files[name], summary["framework"]["version"]
+
+
+def _summary() -> dict:
+    """{"sizes": {file: size in bytes}, "framework": the framework block} of the files."""
+    version = versioning.current()
+    summary = cache.get(_cache_key(version.number, version.last_changed, "summary"))
+    if summary is None:
+        _files, summary = _build_and_keep()
+    return summary
+
+
+def _build_and_keep() -> tuple[dict[str, bytes], dict]:
+    document = framework_document()
+    framework = document["framework"]
+    files = _build(document)
+    summary = {"sizes": {name: len(data) for name, data in files.items()}, "framework": framework}
+    # Kept under the version the document itself holds, in case content changed meanwhile.
+    number, last_changed = framework["version"], framework["last_changed"]
+    entries = {_cache_key(number, last_changed, name): data for name, data in files.items()}
+    entries[_cache_key(number, last_changed, "summary")] = summary
+    cache.set_many(entries, CACHE_SECONDS)
+    return files, summary
+
+
+def export_list(request):
+    summary = _summary()
+    framework = summary["framework"]
+    base = reverse("interchange:export-list")
+    rows = [
+        {
+            "download": download,
+            "url": base + download.key,
+            "kilobytes": math.ceil(summary["sizes"][download.key] / 1024),
+        }
+        for download in DOWNLOADS.values()
+    ]
+    last_changed = framework["last_changed"]
+    return render(
+        request,
+        "interchange/export_list.html",
+        {
+            "framework": framework,
+            "last_changed": datetime.date.fromisoformat(last_changed) if last_changed else None,
+            "whole": rows[: len(WHOLE_FRAMEWORK)],
+            "tables": rows[len(WHOLE_FRAMEWORK) :],
+            "schema_url": base + "framework.schema.json",
+            "trail": [],
+        },
+    )
+
+
+def download(request, name: str):
+    """One whole-framework file, as an attachment whose name carries the version."""
+    entry = DOWNLOADS.get(name)
+    if entry is None:
+        raise Http404
+    data, number = _file(name)
+    response = HttpResponse(data, content_type=entry.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{FILE_STEM}-v{number}{entry.suffix}"'
+    return response
+
+
+def table_csv(request, entity: str):
+    return download(request, f"csv/{entity}.csv")
+
+
+def role_json(request, slug: str):
+    return _item_json(role_document(slug), f"role-{slug}")
+
+
+def competence_json(request, code: str):
+    return _item_json(competence_document(code), f"competence-{code}")
+
+
+def _item_json(document: dict | None, stem: str) -> HttpResponse:
+    if document is None:
+        raise Http404
+    response = HttpResponse(formats.json_bytes(document), content_type=JSON_TYPE)
+    number = document["framework"]["version"]
+    response["Content-Disposition"] = f'inline; filename="{stem}-v{number}.json"'
+    return response
