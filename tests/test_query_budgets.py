@@ -54,6 +54,12 @@ def addresses(role) -> dict[str, str]:
         "job description as Word": job_description + "&format=docx",
         "team training needs": "/pathways/team/",
         "start from your last result": f"/pathways/self-assessment/{role.slug}/earlier/",
+        "open data": "/export/",
+        "framework as JSON": "/export/framework.json",
+        "framework as Excel": "/export/framework.xlsx",
+        "framework table as CSV": "/export/csv/roles.csv",
+        "role as JSON": f"/export/roles/{role.slug}.json",
+        "statement as JSON": f"/export/competences/{statement.code}.json",
     }
 
 

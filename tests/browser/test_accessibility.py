@@ -33,6 +33,7 @@ def page_addresses() -> list[str]:
         "/accessibility/",
         "/pathways/",
         "/proficiency/",
+        "/export/",
         "/areas/court-healthcare/workforce/",
         "/pathways/skill-mix/",
         "/pathways/skill-mix/?area=court-healthcare",

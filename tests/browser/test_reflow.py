@@ -45,6 +45,7 @@ def every_page_type() -> list[str]:
         "/search/?q=risk",
         "/about/",
         "/accessibility/",
+        "/export/",
         "/no-such-page/",
     ]
 
