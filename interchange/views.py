@@ -105,7 +105,7 @@ CSV_HOLDS = {
 CSV_FILES = tuple(
     Download(
         f"csv/{name}.csv",
-        name.replace("_", " ").capitalize(),
+        f"{name.replace('_', ' ').capitalize()} ({name}.csv)",
         CSV_HOLDS[name],
         "CSV",
         CSV_TYPE,
@@ -172,7 +172,7 @@ def export_list(request):
         {
             "download": download,
             "url": base + download.key,
-            "kilobytes": math.ceil(summary["sizes"][download.key] / 1024),
+            "kilobytes": f"{math.ceil(summary['sizes'][download.key] / 1024):,}",
         }
         for download in DOWNLOADS.values()
     ]

@@ -243,7 +243,7 @@ def test_the_page_lists_every_download_with_its_real_size_and_licence(client):
     assert sorted(rows) == sorted(expected)
     for address, text in rows.items():
         size = len(client.get(address).content)
-        assert f"{math.ceil(size / 1024)} KB" in text, address
+        assert f"{math.ceil(size / 1024):,} KB" in text, address
         assert settings.FRAMEWORK_LICENCE["name"] in text
     assert page.text.count(f'href="{settings.FRAMEWORK_LICENCE["url"]}"') >= len(expected)
 
