@@ -61,7 +61,9 @@ def framework_document() -> dict:
 
     One query per table, whatever the size of the content.
     """
-    areas = list(Area.objects.order_by("position", "slug").values("pk", *AREA_FIELDS))
+    # Text keys are sorted here, not by the database, whose collation differs between
+    # SQLite and PostgreSQL: the same content gives the same bytes on either.
+    areas = sorted(Area.objects.values("pk", *AREA_FIELDS), key=_by("position", "slug"))
     area_order = {area["pk"]: index for index, area in enumerate(areas)}
     area_slugs = {area["pk"]: area["slug"] for area in areas}
 
@@ -90,10 +92,11 @@ def framework_document() -> dict:
         )
     )
 
-    roles = list(
-        RoleProfile.objects.order_by("level__number", "title").values(
+    roles = sorted(
+        RoleProfile.objects.values(
             "pk", "slug", "code", "title", "level__number", *ROLE_TEXT_FIELDS
-        )
+        ),
+        key=_by("level__number", "title"),
     )
     slugs = {role["pk"]: role["slug"] for role in roles}
 
@@ -112,7 +115,7 @@ def framework_document() -> dict:
         "framework": framework_block(),
         "areas": [_without_pk(area) for area in areas],
         "levels": list(Level.objects.order_by("number").values(*LEVEL_FIELDS)),
-        "standards": list(Standard.objects.order_by("reference").values(*STANDARD_FIELDS)),
+        "standards": sorted(Standard.objects.values(*STANDARD_FIELDS), key=_by("reference")),
         "competences": [
             {
                 "code": item["code"],
@@ -131,8 +134,8 @@ def framework_document() -> dict:
                 **_without_pk(course),
                 "competences": in_tree_order(learning_links.get(course["pk"], [])),
             }
-            for course in LearningOpportunity.objects.order_by("title").values(
-                "pk", *LEARNING_FIELDS
+            for course in sorted(
+                LearningOpportunity.objects.values("pk", *LEARNING_FIELDS), key=_by("title")
             )
         ],
         "roles": [
@@ -187,7 +190,9 @@ def role_document(role_slug: str) -> dict | None:
     )
     if role is None:
         return None
-    areas = Area.objects.filter(roles=role["pk"]).order_by("position", "slug")
+    areas = sorted(
+        Area.objects.filter(roles=role["pk"]).values(*AREA_FIELDS), key=_by("position", "slug")
+    )
     requirements = (
         RoleCompetence.objects.filter(role=role["pk"])
         .order_by("competence__tree_id", "competence__lft")
@@ -201,7 +206,7 @@ def role_document(role_slug: str) -> dict | None:
             "code": role["code"],
             "title": role["title"],
             "level": role["level__number"],
-            "areas": list(areas.values_list("slug", flat=True)),
+            "areas": [area["slug"] for area in areas],
             **{name: role[name] for name in ROLE_TEXT_FIELDS},
             "competences": [
                 {
@@ -228,14 +233,13 @@ def competence_document(code: str) -> dict | None:
     )
     if item is None:
         return None
-    standards = list(
-        Standard.objects.filter(competences=item["pk"])
-        .order_by("reference")
-        .values(*STANDARD_FIELDS)
+    standards = sorted(
+        Standard.objects.filter(competences=item["pk"]).values(*STANDARD_FIELDS),
+        key=_by("reference"),
     )
     children = Competence.objects.filter(parent=item["pk"]).order_by("tree_id", "lft")
-    needed_by = RoleCompetence.objects.filter(competence=item["pk"]).order_by(
-        "role__level__number", "role__title"
+    needed_by = RoleCompetence.objects.filter(competence=item["pk"]).values_list(
+        "role__slug", "role__title", "role__level__number", "proficiency", "requirement"
     )
     return {
         "framework": framework_block(),
@@ -259,11 +263,16 @@ def competence_document(code: str) -> dict | None:
                 "proficiency": PROFICIENCY_NAMES[proficiency],
                 "requirement": requirement,
             }
-            for slug, title, level, proficiency, requirement in needed_by.values_list(
-                "role__slug", "role__title", "role__level__number", "proficiency", "requirement"
+            for slug, title, level, proficiency, requirement in sorted(
+                needed_by, key=lambda row: (row[2], row[1])
             )
         ],
     }
+
+
+def _by(*fields):
+    """A sort key on ``fields`` of a values() row, comparing text by code point."""
+    return lambda row: tuple(row[name] for name in fields)
 
 
 def _grouped(pairs) -> dict:

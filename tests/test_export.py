@@ -119,6 +119,22 @@ def test_the_json_lists_the_tree_in_order_and_each_requirement_as_stored(client)
     assert exported == stored
 
 
+def test_the_json_sorts_text_by_code_point_whatever_the_database_collation(client):
+    document = downloaded_json(client, "/export/framework.json")
+
+    def in_order(items, *fields):
+        keys = [tuple(item[name] for name in fields) for item in items]
+        return keys == sorted(keys)
+
+    assert in_order(document["areas"], "position", "slug")
+    assert in_order(document["levels"], "number")
+    assert in_order(document["standards"], "reference")
+    assert in_order(document["learning"], "title")
+    assert in_order(document["roles"], "level", "title")
+    assert in_order(document["progressions"], "from", "to")
+    assert all(item["standards"] == sorted(item["standards"]) for item in document["competences"])
+
+
 def test_the_json_states_version_last_change_and_licence(client):
     document = downloaded_json(client, "/export/framework.json")
     number, last_changed = stored_version()
