@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from .models import Competence, Kind
@@ -18,6 +19,9 @@ from .models import Competence, Kind
 # Any constant will do: it names the lock, and only this module takes it.
 TREE_LOCK_ID = 7_402_113
 TREE_FIELDS = ("tree_id", "lft", "rght", "level")
+# Sent after the tree is renumbered from its parent links, which writes no saves:
+# whatever caches pages made from the tree listens for it.
+tree_rebuilt = Signal()
 POSITIONS = ("first-child", "last-child", "left", "right")
 
 
@@ -111,6 +115,7 @@ def competence_tree_rebuild() -> None:
     with transaction.atomic():
         _lock_tree()
         Competence.objects.rebuild()
+    tree_rebuilt.send(sender=Competence)
 
 
 @dataclass

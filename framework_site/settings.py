@@ -94,6 +94,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached pages are answered here, before the rest of the stack; every answer that
+    # passes back out through it is compressed for clients that accept br or gzip.
+    "framework_site.page_cache.PageCacheMiddleware",
     "framework_site.middleware.StripControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -273,3 +276,17 @@ FRAMEWORK_LICENCE = {
 # The largest framework file the import accepts, from the command line or the admin.
 FRAMEWORK_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 PUBLIC_URL = os.environ.get("DJANGO_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+# Whole public pages are kept in the shared cache, keyed on the content generation that
+# every content change replaces (framework_site/page_cache.py).
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+# The project's own code: its digest names a release in page cache keys and ETags.
+PROJECT_APPS = [
+    "framework_site",
+    "competences",
+    "roles",
+    "pathways",
+    "framework",
+    "interchange",
+    "workforce",
+]

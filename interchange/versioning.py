@@ -4,15 +4,26 @@ Every content model's saves and deletes (and changes to its many-to-many links) 
 the surrounding transaction; when it commits, the version rises once and the date of
 the last change becomes today. Loads and imports do their own bookkeeping: inside
 ``recorded_by_caller()`` the signals do nothing, and the caller sets the version.
+
+Anything cached from the content (pages, exports) is keyed on ``generation()``, a
+token in the shared cache that every committed change replaces with a new random one.
+The version number cannot serve: an import may set it back to a number used before.
+A token missing from the cache (a new cache, or one that culled it) is simply made
+again, so a cache never serves what an earlier generation stored.
 """
 
+import secrets
 import threading
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, signals
 from django.utils import timezone
+from mptt.signals import node_moved
+
+from competences.services import tree_rebuilt
 
 from .models import FrameworkVersion
 
@@ -29,6 +40,26 @@ CONTENT_MODELS = (
 )
 
 _state = threading.local()
+GENERATION_KEY = "framework:content-generation"
+
+
+def generation() -> str:
+    """The token naming the current content in every cache key made from it."""
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        # add() never replaces a token that a change has just set.
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        token = cache.get(GENERATION_KEY)
+    return token
+
+
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def content_changed() -> None:
+    """Start a new cache generation once the surrounding transaction commits."""
+    transaction.on_commit(_new_generation)
 
 
 def current() -> FrameworkVersion:
@@ -41,6 +72,7 @@ def set_version(*, number: int, last_changed) -> None:
     FrameworkVersion.objects.update_or_create(
         pk=1, defaults={"number": number, "last_changed": last_changed}
     )
+    content_changed()
 
 
 def raise_version() -> FrameworkVersion:
@@ -51,6 +83,7 @@ def raise_version() -> FrameworkVersion:
     )
     if not updated:
         FrameworkVersion.objects.get_or_create(pk=1, defaults={"number": 1, "last_changed": today})
+    content_changed()
     return current()
 
 
@@ -84,6 +117,9 @@ def _raise_on_commit() -> None:
 
 
 def connect_signals() -> None:
+    # Tree moves rewrite rows with queries of their own, not saves.
+    node_moved.connect(_content_changed, dispatch_uid="framework-version-node-moved")
+    tree_rebuilt.connect(_content_changed, dispatch_uid="framework-version-tree-rebuilt")
     for label in CONTENT_MODELS:
         model = apps.get_model(label)
         uid = f"framework-version-{label}"

@@ -1,0 +1,152 @@
+"""Whole pages from the shared cache: fast, compressed, and never stale after an edit."""
+
+import gzip
+
+import brotli
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from interchange.versioning import generation
+from roles.models import RoleProfile
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+
+
+def fetch(client, address, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address, headers=headers)
+    return response, len(queries)
+
+
+def test_a_second_request_is_served_from_the_cache_without_queries(client):
+    role = RoleProfile.objects.first()
+    first, first_queries = fetch(client, role.get_absolute_url())
+    second, second_queries = fetch(client, role.get_absolute_url())
+    assert first.status_code == second.status_code == 200
+    assert first_queries > 0
+    assert second_queries == 0
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_an_edit_shows_on_the_next_request(client, django_capture_on_commit_callbacks):
+    role = RoleProfile.objects.first()
+    fetch(client, role.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        role.title = "Retitled by an editor"
+        role.save()
+    response, queries = fetch(client, role.get_absolute_url())
+    assert "Retitled by an editor" in response.content.decode()
+    assert queries > 0
+
+
+def test_an_admin_edit_shows_on_the_next_request(
+    client, staff_client, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+
+    area = RoleProfile.objects.first().areas.first()
+    address = area.get_absolute_url()
+    before = client.get(address).content.decode()
+    assert area.summary in before
+    change = f"/{settings.ADMIN_URL}roles/area/{area.pk}/change/"
+    form = staff_client.get(change).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {key: "" if value is None else value for key, value in data.items()}
+    data["summary"] = "A summary changed in the admin."
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = staff_client.post(change, data)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    assert "A summary changed in the admin." in client.get(address).content.decode()
+
+
+def test_a_matching_etag_gets_304_without_queries(client):
+    address = RoleProfile.objects.first().get_absolute_url()
+    etag = client.get(address)["ETag"]
+    response, queries = fetch(client, address, if_none_match=etag)
+    assert response.status_code == 304
+    assert queries == 0
+
+
+def test_the_etag_changes_with_the_content(client, django_capture_on_commit_callbacks):
+    role = RoleProfile.objects.first()
+    etag = client.get(role.get_absolute_url())["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        role.purpose += " More."
+        role.save()
+    response = client.get(role.get_absolute_url(), headers={"if_none_match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+@pytest.mark.parametrize(
+    ("encoding", "decompress"), [("br", brotli.decompress), ("gzip", gzip.decompress)]
+)
+def test_pages_are_compressed_for_clients_that_accept_it(client, encoding, decompress):
+    plain = client.get("/").content
+    for _ in range(2):  # the miss that stores the page, then the hit
+        response = client.get("/", headers={"accept_encoding": f"{encoding}, identity;q=0.5"})
+        assert response["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in response["Vary"]
+        assert decompress(response.content) == plain
+        assert len(response.content) < len(plain) / 3
+
+
+def test_pages_are_compressed_without_the_cache_too(client, settings):
+    settings.PAGE_CACHE = False
+    plain = client.get("/roles/").content
+    response = client.get("/roles/", headers={"accept_encoding": "br"})
+    assert response["Content-Encoding"] == "br"
+    assert brotli.decompress(response.content) == plain
+
+
+def test_a_refused_encoding_is_not_used(client):
+    response = client.get("/", headers={"accept_encoding": "br;q=0, gzip;q=0"})
+    assert not response.has_header("Content-Encoding")
+
+
+def test_pages_that_carry_what_a_person_entered_are_never_stored(client):
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    address = f"/pathways/self-assessment/{role.slug}/result/?answer=1"
+    first, _ = fetch(client, address)
+    second, second_queries = fetch(client, address)
+    assert first.status_code == 200
+    assert not second.has_header("ETag")
+    assert second_queries > 0
+
+
+def test_the_admin_is_never_cached(staff_client):
+    from django.conf import settings
+
+    fetch(staff_client, f"/{settings.ADMIN_URL}")
+    response, queries = fetch(staff_client, f"/{settings.ADMIN_URL}")
+    assert queries > 0
+    assert not response.has_header("ETag")
+
+
+def test_a_lost_generation_token_starts_a_new_one(client):
+    from django.core.cache import cache
+
+    from interchange.versioning import GENERATION_KEY
+
+    address = RoleProfile.objects.first().get_absolute_url()
+    fetch(client, address)
+    before = generation()
+    cache.delete(GENERATION_KEY)
+    response, queries = fetch(client, address)
+    assert generation() != before
+    assert queries > 0
+    assert response.status_code == 200
+
+
+def test_not_found_pages_are_not_stored(client):
+    fetch(client, "/roles/no-such-role/")
+    response, queries = fetch(client, "/roles/no-such-role/")
+    assert response.status_code == 404
+    assert queries > 0
