@@ -6,6 +6,7 @@ without a real secret key.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +26,20 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole-number setting; a typo stops the site with the setting's name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {number}.")
+    return number
 
 
 # The databases the project supports; dj-database-url knows many more.
@@ -81,6 +96,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "csp",
     "mptt",
     "roles",
@@ -107,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "framework_site.middleware.ContentSecurityPolicyMiddleware",
     "framework_site.middleware.SafeMethodsOnlyMiddleware",
+    # Last, so that its lockout page passes out through the security headers above.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "framework_site.urls"
@@ -157,6 +175,26 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+
+# Failed admin sign-ins (django-axes). Axes' backend comes first, so a locked-out client
+# is refused before any password is hashed. A lockout holds one username from one
+# client address, so a person who forgets their password, or someone guessing, never
+# locks out anyone else. Failures are counted in the database, which every app server
+# shares, and a successful sign-in clears them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "framework_site.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "framework_site.lockout.client_address"
+# How many proxies in front of the site append to X-Forwarded-For: 0 means clients
+# connect directly and REMOTE_ADDR is their address; 1 means the address the proxy
+# added last. Anything a client writes into the header itself is ignored.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
