@@ -45,6 +45,16 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 # The databases the project supports; dj-database-url knows many more.
 SUPPORTED_DATABASE_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
 
+# SQLite allows one writer at a time. A transaction that starts as a reader and then
+# writes cannot wait for the lock and fails at once with "database is locked", so every
+# transaction takes the write lock when it begins (IMMEDIATE) and waits up to 20 seconds
+# for it. In WAL mode readers never wait for the writer, nor the writer for readers.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL",
+}
+
 
 def database_from_url(url: str) -> dict:
     """Turn DATABASE_URL into a DATABASES entry, using dj-database-url.
@@ -65,6 +75,8 @@ def database_from_url(url: str) -> dict:
         raise ImproperlyConfigured(
             f"DATABASE_URL must start sqlite:// or postgres://, not {url.partition(':')[0]}://"
         )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = SQLITE_OPTIONS | config.get("OPTIONS", {})
     return dict(config)
 
 
@@ -155,6 +167,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("DJANGO_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 

@@ -1,0 +1,77 @@
+"""The Editor group: the people who change the framework's content in the admin.
+
+Editors add, change and delete every content model (reverting to an earlier version is
+a change to the row), read each content model's history when it is recorded, and import
+the framework from a file. They get nothing from ``auth`` (users, groups, permissions),
+so they cannot manage people or give themselves more rights, and they cannot delete
+history.
+
+The group lives here because ``interchange`` sits above every content app, so its
+migrations may depend on all of them.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db.models import Q
+
+EDITOR_GROUP = "Editor"
+
+# app label -> model names (lower case, as content types store them).
+CONTENT_MODELS = {
+    "roles": ("area", "level", "roleprofile", "rolecompetence"),
+    "competences": ("competence", "standard", "learningopportunity"),
+    "pathways": ("progression", "progressiondrop"),
+}
+CONTENT_ACTIONS = ("add", "change", "delete", "view")
+IMPORT_PERMISSION = ("interchange", "import_framework")
+
+
+def editor_permissions_filter() -> Q:
+    """The permissions an editor holds, as a filter on ``auth.Permission``."""
+    wanted = Q(content_type__app_label=IMPORT_PERMISSION[0], codename=IMPORT_PERMISSION[1])
+    for app_label, models in CONTENT_MODELS.items():
+        for model in models:
+            wanted |= Q(
+                content_type__app_label=app_label,
+                content_type__model=model,
+                codename__in=[f"{action}_{model}" for action in CONTENT_ACTIONS],
+            )
+    # Read-only access to the history of content (django-simple-history's models, and
+    # the ones it keeps for many-to-many links): never adding, changing or deleting it.
+    wanted |= Q(
+        content_type__app_label__in=list(CONTENT_MODELS),
+        content_type__model__startswith="historical",
+        codename__startswith="view_",
+    )
+    return wanted
+
+
+def editor_group_sync(*, apps=global_apps, using: str = "default"):
+    """Create the Editor group, or set its permissions back to the ones listed here.
+
+    ``apps`` is a migration's historical app registry, or the live one. Django creates
+    permissions only after every migration has run, so the ones needed are created
+    here first. Running it again changes nothing.
+    """
+    for app_label in [*CONTENT_MODELS, IMPORT_PERMISSION[0]]:
+        create_permissions(
+            global_apps.get_app_config(app_label), verbosity=0, apps=apps, using=using
+        )
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    permissions = list(Permission.objects.using(using).filter(editor_permissions_filter()))
+    codenames = {permission.codename for permission in permissions}
+    missing = [
+        codename
+        for models in CONTENT_MODELS.values()
+        for model in models
+        for codename in [f"{action}_{model}" for action in CONTENT_ACTIONS]
+        if codename not in codenames
+    ] + ([] if IMPORT_PERMISSION[1] in codenames else [IMPORT_PERMISSION[1]])
+    if missing:
+        raise RuntimeError(f"The Editor group cannot be set up: no {', '.join(missing)}.")
+
+    group, _ = Group.objects.using(using).get_or_create(name=EDITOR_GROUP)
+    group.permissions.set(permissions)
+    return group

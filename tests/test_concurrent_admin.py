@@ -1,0 +1,222 @@
+"""Editors working at the same moment never see a server error, and the tree stays sound.
+
+Twelve editors drag a competence in the admin's tree at the same moment, against the
+production server (gunicorn: two worker processes of six threads each) sharing one
+database, as several editors would. On PostgreSQL the server uses the test database;
+on SQLite, whose test database lives in this process's memory, it uses a file copied
+from it, and the result is copied back for checking.
+"""
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils.crypto import get_random_string
+
+from competences.models import Competence
+from competences.selectors import competence_tree_problems
+from interchange.editors import EDITOR_GROUP, editor_group_sync
+from tests.factories import make_competence
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EDITORS = 12
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_url(database: dict) -> str:
+    quote = urllib.parse.quote
+    credentials = quote(database["USER"] or "")
+    if database["PASSWORD"]:
+        credentials += ":" + quote(database["PASSWORD"])
+    port = f":{database['PORT']}" if database["PORT"] else ""
+    return f"postgres://{credentials}@{database['HOST']}{port}/{quote(database['NAME'])}"
+
+
+@contextmanager
+def shared_database(tmp_path: Path):
+    """The address of a database that server processes can share with this test.
+
+    On leaving, this process's connection sees what the server wrote.
+    """
+    if connection.vendor == "postgresql":
+        yield postgres_url(connection.settings_dict)
+        return
+    copy = tmp_path / "framework.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(copy)
+    connection.connection.backup(target)
+    target.close()
+    yield f"sqlite:///{copy}"
+    # Back to a rollback journal first, so the file copies into memory as it stands.
+    source = sqlite3.connect(copy)
+    source.execute("PRAGMA journal_mode=DELETE")
+    source.backup(connection.connection)
+    source.close()
+
+
+@contextmanager
+def served(database_url: str, tmp_path: Path):
+    """The site served by gunicorn on a loopback port; yields its base address."""
+    port = free_port()
+    empty_config = tmp_path / "gunicorn.conf.py"
+    empty_config.write_text("")
+    log = tmp_path / "server.log"
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "GUNICORN_CMD_ARGS"}
+    } | {
+        "DATABASE_URL": database_url,
+        "DJANGO_LOCAL": "1",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_MANIFEST_STATIC": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                str(empty_config),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "6",
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                "60",
+                "framework_site.wsgi:application",
+            ],
+            cwd=Path(settings.BASE_DIR),
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(process, base, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    # An error the workers logged is a failure, even if every answer looked fine.
+    assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
+
+
+def wait_until_ready(process, base: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server stopped at start:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not answer within a minute:\n{log.read_text()[-4000:]}")
+
+
+def editor_cookies(django_user_model) -> list[str]:
+    """Cookie headers for twelve sessions of staff users in the Editor group."""
+    editor_group_sync()  # a flush between transactional tests removes migration data
+    group = Group.objects.get(name=EDITOR_GROUP)
+    cookies = []
+    for number in range(EDITORS):
+        user = django_user_model.objects.create_user(f"editor{number}", is_staff=True)
+        user.groups.add(group)
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        token = get_random_string(32)
+        cookies.append(
+            (
+                f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={token}",
+                token,
+            )
+        )
+    return cookies
+
+
+def test_twelve_editors_moving_the_tree_at_once_all_succeed(seeded, django_user_model, tmp_path):
+    source = make_competence(code="CONCURRENT-FROM")
+    target = make_competence(code="CONCURRENT-TO")
+    moving = [make_competence(parent=source) for _ in range(EDITORS)]
+    sessions = editor_cookies(django_user_model)
+    changelist = reverse("admin:competences_competence_changelist")
+
+    start = threading.Barrier(EDITORS)
+    answers = [None] * EDITORS
+
+    def editor(base: str, number: int) -> None:
+        cookie, token = sessions[number]
+        body = urllib.parse.urlencode(
+            {
+                "cmd": "move_node",
+                "cut_item": moving[number].pk,
+                "pasted_on": target.pk,
+                "position": "last-child",
+                "csrfmiddlewaretoken": token,
+            }
+        ).encode()
+        request = urllib.request.Request(
+            base + changelist, data=body, headers={"Cookie": cookie}, method="POST"
+        )
+        start.wait(timeout=30)
+        try:
+            with urllib.request.urlopen(request, timeout=90) as response:
+                answers[number] = (response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            answers[number] = (error.code, error.read().decode(errors="replace")[:500])
+
+    # The server starts only now, so that it sees everything made above.
+    with shared_database(tmp_path) as database_url, served(database_url, tmp_path) as base:
+        threads = [
+            threading.Thread(target=editor, args=(base, number)) for number in range(EDITORS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    assert answers == [(200, "OK, moved.")] * EDITORS
+    children = set(Competence.objects.filter(parent=target).values_list("pk", flat=True))
+    assert children == {competence.pk for competence in moving}
+    assert not Competence.objects.filter(parent=source).exists()
+    assert competence_tree_problems() == []
+    moved_entries = LogEntry.objects.filter(
+        object_id__in=[str(competence.pk) for competence in moving]
+    )
+    assert moved_entries.count() == EDITORS
