@@ -1,9 +1,10 @@
 """Open data: the page that lists every download, the downloads, and each item's JSON.
 
 Whole-framework files are built together from one framework document and kept in the
-cache under the content's version and date of last change. The version rises with
-every content write, so a cached file is never out of date, and the list page can show
-real sizes without building every file on every request.
+cache under the content generation (``versioning.generation``), which every committed
+content change replaces, so a cached file is never out of date, and the list page can
+show real sizes without building every file on every request. (The version number
+would not do: an import may set it back to a number used before.)
 """
 
 import datetime
@@ -128,38 +129,40 @@ def _build(document: dict) -> dict[str, bytes]:
     return files
 
 
-def _cache_key(number: int, last_changed, name: str) -> str:
-    return f"interchange:{number}:{last_changed}:{name}"
+def _cache_key(token: str, name: str) -> str:
+    return f"interchange:{token}:{name}"
 
 
 def _file(name: str) -> tuple[bytes, int]:
     """The bytes of one whole-framework file, and the version they hold."""
-    version = versioning.current()
-    data = cache.get(_cache_key(version.number, version.last_changed, name))
-    if data is not None:
-        return data, version.number
-    files, summary = _build_and_keep()
+    token = versioning.generation()
+    stored = cache.get_many([_cache_key(token, name), _cache_key(token, "summary")])
+    if len(stored) == 2:
+        return stored[_cache_key(token, name)], stored[_cache_key(token, "summary")]["framework"][
+            "version"
+        ]
+    files, summary = _build_and_keep(token)
     return files[name], summary["framework"]["version"]
 
 
 def _summary() -> dict:
     """{"sizes": {file: size in bytes}, "framework": the framework block} of the files."""
-    version = versioning.current()
-    summary = cache.get(_cache_key(version.number, version.last_changed, "summary"))
+    token = versioning.generation()
+    summary = cache.get(_cache_key(token, "summary"))
     if summary is None:
-        _files, summary = _build_and_keep()
+        _files, summary = _build_and_keep(token)
     return summary
 
 
-def _build_and_keep() -> tuple[dict[str, bytes], dict]:
+def _build_and_keep(token: str) -> tuple[dict[str, bytes], dict]:
+    # ``token`` was read before the content: were the content to change meanwhile,
+    # the files would be kept under a generation that is already over, never served.
     document = framework_document()
     framework = document["framework"]
     files = _build(document)
     summary = {"sizes": {name: len(data) for name, data in files.items()}, "framework": framework}
-    # Kept under the version the document itself holds, in case content changed meanwhile.
-    number, last_changed = framework["version"], framework["last_changed"]
-    entries = {_cache_key(number, last_changed, name): data for name, data in files.items()}
-    entries[_cache_key(number, last_changed, "summary")] = summary
+    entries = {_cache_key(token, name): data for name, data in files.items()}
+    entries[_cache_key(token, "summary")] = summary
     cache.set_many(entries, CACHE_SECONDS)
     return files, summary
 

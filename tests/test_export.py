@@ -242,7 +242,7 @@ def test_a_content_change_raises_the_version_on_the_page_and_in_the_files(
 def page_rows(html: str) -> dict[str, str]:
     """{download address: the text of its table row}."""
     rows = {}
-    for row in re.findall(r"<tr class=\"nhsuk-table__row\" role=\"row\">(.*?)</tr>", html, re.S):
+    for row in re.findall(r"<tr class=\"nhsuk-table__row\"[^>]*>(.*?)</tr>", html, re.S):
         link = re.search(r'<a href="(/export/[^"]+)" download>', row)
         if link:
             rows[link.group(1)] = re.sub(r"<[^>]+>", " ", row)
@@ -388,8 +388,9 @@ def test_export_queries_do_not_grow_when_the_framework_is_ten_times_larger(clien
     assert before["/export/framework.json"] <= 12 + 2, before
 
 
-def test_a_kept_export_is_served_with_one_query(client):
+def test_a_kept_export_is_served_from_the_cache_without_queries(client):
     client.get("/export/")
     with CaptureQueriesContext(connection) as context:
-        client.get("/export/framework.xlsx")
-    assert len(context) == 1
+        response = client.get("/export/framework.xlsx")
+    assert response.status_code == 200
+    assert len(context) == 0
