@@ -10,8 +10,8 @@ FRONTEND := build/frontend
 # Local runs need no secrets; production settings refuse to start without them.
 export DJANGO_LOCAL ?= 1
 
-.PHONY: install run test test-postgres test-browser lint format migrations-check check-deploy \
-        seed benchmark bench-load ci clean
+.PHONY: install run serve test test-postgres test-redis test-browser lint format migrations-check \
+        check-deploy seed benchmark bench-load ci clean
 
 install: $(VENV)/.installed $(FRONTEND)/.installed
 
@@ -42,12 +42,33 @@ seed: install
 run: seed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# A secret key for `make serve` only, made once and kept out of git.
+LOCAL_SECRET := var/local-secret-key
+$(LOCAL_SECRET):
+	mkdir -p $(@D)
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+# The production configuration on loopback: gunicorn with the repository's config file,
+# DEBUG off, hashed and compressed static files. Plain HTTP, so no HTTPS redirect and no
+# secure-only cookies; everything else as in production.
+SERVE_ENV = DJANGO_LOCAL=0 DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+	DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 \
+	DJANGO_SECRET_KEY="$$(cat $(LOCAL_SECRET))"
+
+serve: seed $(LOCAL_SECRET)
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) PORT=$(PORT) $(BIN)/gunicorn --config framework_site/gunicorn.conf.py
+
 test: install
 	$(BIN)/python -m pytest
 
 # The whole suite again on a throwaway PostgreSQL 15 server.
 test-postgres: install
 	scripts/with-postgres.sh $(BIN)/python -m pytest
+
+# The cache tests against a throwaway Redis server.
+test-redis: install
+	scripts/with-redis.sh $(BIN)/python -m pytest tests/test_cache.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -73,7 +94,7 @@ benchmark: seed
 bench-load: install
 	$(BIN)/python scripts/bench_load.py
 
-ci: lint migrations-check check-deploy test test-postgres
+ci: lint migrations-check check-deploy test test-postgres test-redis
 
 clean:
-	rm -rf $(VENV) node_modules build staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules build staticfiles var db.sqlite3

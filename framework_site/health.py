@@ -1,8 +1,9 @@
 """The health check that load balancers and monitoring ask: /healthz.
 
-It runs a trivial database query and a set-then-get on the default cache, and answers
-in JSON: 200 when both work, 503 when either fails. The answer names each part and says
-"ok" or "error", never the error itself, which goes to the log instead.
+It runs a trivial database query and a set-then-get on the default cache (Redis, or
+the cache folder shared by one machine's workers), and answers in JSON: 200 when both
+work, 503 when either fails. The answer names each part and says "ok" or "error", never
+the error itself, which goes to the log instead.
 """
 
 import logging
@@ -32,12 +33,15 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
-    # A value unique to this request, so a stale entry from another process cannot pass.
-    key = "healthz"
+    # A key of its own for each check: the cache is shared, and with one key for all, two
+    # checks at once (from two workers or two servers) would read each other's value.
     token = uuid.uuid4().hex
+    key = f"healthz:{token}"
     try:
         cache.set(key, token, timeout=10)
-        if cache.get(key) != token:
+        stored = cache.get(key)
+        cache.delete(key)
+        if stored != token:
             logger.error("Health check: the cache did not return what was stored")
             return ERROR
     except Exception:

@@ -21,7 +21,13 @@ PRIVATE_QUERY = re.compile(
 REMOVED = "?[answers removed]"
 
 
-def _scrub(value):
+def is_private(path: str) -> bool:
+    """Whether the page at ``path`` carries what a person entered in its query string."""
+    return any(part in path for part in PRIVATE_PAGES)
+
+
+def scrub(value: str) -> str:
+    """``value`` with the query string of every private page's address in it removed."""
     return PRIVATE_QUERY.sub(lambda match: match.group(1) + REMOVED, value)
 
 
@@ -30,15 +36,17 @@ class HideAssessmentAnswers(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = _scrub(record.msg)
+            record.msg = scrub(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(_scrub(arg) if isinstance(arg, str) else arg for arg in record.args)
+            record.args = tuple(scrub(arg) if isinstance(arg, str) else arg for arg in record.args)
         elif isinstance(record.args, dict):
             record.args = {
-                key: _scrub(arg) if isinstance(arg, str) else arg
-                for key, arg in record.args.items()
+                key: scrub(arg) if isinstance(arg, str) else arg for key, arg in record.args.items()
             }
         request = getattr(record, "request", None)
-        if any(part in str(getattr(request, "path", "")) for part in PRIVATE_PAGES):
+        if is_private(str(getattr(request, "path", ""))):
+            # The page and method stay, for the JSON log's request fields.
+            record.request_method = getattr(request, "method", None)
+            record.request_path = request.path
             record.request = None
         return True

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -94,6 +95,12 @@ if not SECRET_KEY:
     # Only ever used on a developer's machine or in the test suite.
     SECRET_KEY = "local-development-key-not-for-production-use-0123456789abcdef"
 
+if not DEBUG and not LOCAL and not env_list("DJANGO_ALLOWED_HOSTS", ""):
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off: the host names the "
+        "site answers to, comma-separated (for example framework.example.org). "
+        "For local use set DJANGO_DEBUG=1 or DJANGO_LOCAL=1 (the Makefile does)."
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -120,8 +127,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The security headers first, so that every response made further in carries them:
+    # redirects, static files, refusals and error pages as well as pages.
+    "framework_site.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "framework_site.serving.RequestSizeLimitMiddleware",
+    "framework_site.serving.StaticFilesMiddleware",
     # Cached pages are answered here, before the rest of the stack; every answer that
     # passes back out through it is compressed for clients that accept br or gzip.
     "framework_site.page_cache.PageCacheMiddleware",
@@ -129,12 +141,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, so a public page answers any other method with 405 rather
+    # than with the CSRF failure page.
+    "framework_site.middleware.SafeMethodsOnlyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "framework_site.middleware.ContentSecurityPolicyMiddleware",
-    "framework_site.middleware.SafeMethodsOnlyMiddleware",
     # Last, so that its lockout page passes out through the security headers above.
     "axes.middleware.AxesMiddleware",
 ]
@@ -172,6 +184,34 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Whatever is cached must be seen by every process serving the site, or a process could
+# answer from an entry another has replaced. With REDIS_URL, Redis is shared by every app
+# server; without it, files in one folder are shared by the processes of one machine.
+# Never a per-process (local memory) cache: see "Decisions" in the README.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "REDIS_URL must start redis://, rediss:// or unix://, "
+            f"not {REDIS_URL.partition(':')[0]}:"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that has gone away fails a request within seconds, not minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -219,7 +259,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Static files: our own, plus the compiled NHS.UK frontend that `make install` copies out
 # of the npm package into build/frontend.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 FRONTEND_BUILD = BASE_DIR / "build" / "frontend"
 STATICFILES_DIRS = [BASE_DIR / "static", FRONTEND_BUILD / "static"]
 # The NHS.UK CSS asks for its icons at /assets/images/..., so those are served from the root.
@@ -235,6 +275,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are fetched only by browsers' developer tools; compressing them took most
+# of collectstatic's time, for no reader's benefit.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -249,6 +292,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 FILE_UPLOAD_HANDLERS = ["pathways.gap_files.GapFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The most fields a form or query string may carry: a role's admin page sends about six
+# per required competence (over 600 for the largest role), and a self-assessment's
+# address one per competence; twice the largest, with room for the framework to grow.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# The largest request body taken at all (framework_site/serving.py), refused with 413
+# before it is read: above the framework import's 20 MB and the gap files' 2 MB, so those
+# pages can still say for themselves that a file is too large.
+MAX_REQUEST_BYTES = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(25 * 1024 * 1024)))
 
 if not DEBUG and not LOCAL:
     # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
@@ -277,6 +328,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Log lines are JSON objects (framework_site/json_logging.py) for log collectors, or
+# plain text for people reading a terminal; plain text is the default under DEBUG.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+
 # Every handler carries the filter that keeps self-assessment answers (which travel in
 # the address) out of the logs. Django's own "django" and "django.server" loggers are
 # set here too, so its default handlers, which lack the filter, are replaced.
@@ -293,12 +350,18 @@ LOGGING = {
             "format": "[{server_time}] {message}",
             "style": "{",
         },
+        "text": {"format": "%(message)s"},
+        "json": {"()": "framework_site.json_logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["hide_answers"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["hide_answers"],
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
             "filters": ["hide_answers"],
         },
         "mail_admins": {

@@ -19,3 +19,6 @@ urlpatterns = [
     path("pathways/", include("pathways.urls")),
     path("export/", include("interchange.urls")),
 ]
+
+# Form data over the size limit gets 413 and a plain page, not Django's 400.
+handler400 = "framework_site.serving.bad_request"

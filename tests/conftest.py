@@ -7,6 +7,8 @@ server run in real transactions and load the content again with ``seeded``.
 
 import io
 import os
+import shutil
+import tempfile
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +20,9 @@ from interchange.loading import framework_is_empty
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+CACHE_DIR = pytest.StashKey[str]()
+
+
 def pytest_configure(config):
     from django.conf import settings
 
@@ -25,9 +30,21 @@ def pytest_configure(config):
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     }
+    # A cache of the run's own: the content generation and the pages and files kept under
+    # it live in the cache, so a shared one would mix another database's content into the
+    # run's, and the tests that clear the cache would empty a running server's.
+    cache = settings.CACHES["default"] | {"KEY_PREFIX": f"test-{os.getpid()}"}
+    if cache["BACKEND"].endswith("FileBasedCache"):
+        cache["LOCATION"] = config.stash[CACHE_DIR] = tempfile.mkdtemp(prefix="framework-cache-")
+    settings.CACHES = {"default": cache}
     # Tests change content inside transactions that never commit, so the content
     # generation never moves on: whole-page caching is tested on its own, with commits.
     settings.PAGE_CACHE = False
+
+
+def pytest_unconfigure(config):
+    if CACHE_DIR in config.stash:
+        shutil.rmtree(config.stash[CACHE_DIR], ignore_errors=True)
 
 
 def load_seed() -> str:
