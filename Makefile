@@ -11,7 +11,7 @@ FRONTEND := build/frontend
 export DJANGO_LOCAL ?= 1
 
 .PHONY: install run serve test test-postgres test-redis test-browser lint format migrations-check \
-        check-deploy seed benchmark bench-load ci clean
+        check-deploy seed bench bench-load ci clean
 
 install: $(VENV)/.installed $(FRONTEND)/.installed
 
@@ -87,8 +87,11 @@ check-deploy: install
 	DJANGO_LOCAL=0 DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-value \
 	  DJANGO_ALLOWED_HOSTS=framework.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-benchmark: seed
-	$(BIN)/python scripts/benchmark.py
+# Every page type beside a static file, cached and uncached, at 1x, 10x and 100x data,
+# with wrk; writes docs/performance.md. Not a test, and not run in CI.
+bench: install
+	command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python scripts/bench.py
 
 # The seed loader's timings and query counts, on a throwaway SQLite file.
 bench-load: install
