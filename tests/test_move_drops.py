@@ -9,10 +9,10 @@ import yaml
 from django.urls import reverse
 from django.utils.html import escape
 
+from interchange.loading import FIXTURES_DIR, ContentError, framework_load
 from pathways.models import ProgressionDrop
 from pathways.selectors import role_moves_compared
 from roles.models import Proficiency, RoleProfile
-from interchange.loading import FIXTURES_DIR, ContentError, framework_load
 from tests.factories import make_competence, make_progression, make_requirement, make_role
 
 pytestmark = pytest.mark.django_db

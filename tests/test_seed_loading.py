@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
+from interchange.loading import FIXTURES_DIR, ContentError, framework_load
 from interchange.models import FrameworkVersion
 from pathways.models import Progression
 from roles.models import Area, Level, RoleCompetence, RoleProfile
-from interchange.loading import FIXTURES_DIR, ContentError, framework_load
 
 from .factories import make_competence
 
