@@ -1,0 +1,186 @@
+"""Every page type the site shows, in one place, for the checks that must cover them all:
+axe-core in Chromium (test_accessibility.py) and the Nu HTML checker
+(tests/test_html_validity.py). A new page type is added here, and both check it.
+
+Most pages are one GET of an address (``addresses``). The others are reached by doing
+something, as a visitor would: sending a form, signing in with a wrong password too often,
+sending too much, or meeting a fault (``reached_pages``). Those are fetched with Django's
+test client, which gets the same HTML the server sends.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import get_resolver, reverse
+
+from competences.models import Competence, Standard
+from roles.models import Area, RoleProfile
+
+ADMIN_LOGIN = "/" + settings.ADMIN_URL + "login/"
+# The status axes answers a locked-out sign-in with unless settings say otherwise.
+LOCKOUT_STATUS = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
+
+
+@dataclass(frozen=True)
+class Address:
+    """A page type reached by one GET, and the status it answers with."""
+
+    name: str
+    path: str
+    status: int = 200
+
+
+def _longest_role() -> RoleProfile:
+    return max(RoleProfile.objects.all(), key=lambda role: role.requirements.count())
+
+
+def _answers(role: RoleProfile) -> dict[str, str]:
+    """A self-assessment with one of each answer and confidence in the rest."""
+    codes = list(
+        role.requirements.order_by("competence__code").values_list("competence__code", flat=True)
+    )
+    answers = {f"c-{code}": "confident" for code in codes}
+    answers[f"c-{codes[0]}"] = "not-yet"
+    answers[f"c-{codes[1]}"] = "partly"
+    return answers
+
+
+def addresses() -> list[Address]:
+    """Every page type a GET shows, with the seed content loaded."""
+    role = _longest_role()
+    area = Area.objects.first()
+    section = Competence.objects.filter(kind="section").first()
+    subsection = Competence.objects.filter(kind="subsection").first() or section
+    statement = Competence.objects.filter(kind="statement", requirements__isnull=False).first()
+    standard = max(Standard.objects.all(), key=lambda s: s.competences.count())
+    three = RoleProfile.objects.filter(requirements__isnull=False).distinct().order_by("slug")[:3]
+    compare = reverse("pathways:compare")
+    assessment = reverse("pathways:self-assessment", args=[role.slug])
+    result = reverse("pathways:self-assessment-result", args=[role.slug])
+    job = reverse("workforce:job-description", args=[role.slug])
+    return [
+        Address("overview", "/"),
+        Address("area", area.get_absolute_url()),
+        Address("level", "/levels/4/"),
+        Address("role list", "/roles/"),
+        Address("role list, filtered", "/roles/?level=5&lived=yes"),
+        Address("role list, unknown area", "/roles/?area=nowhere", 400),
+        Address("role", role.get_absolute_url()),
+        Address("competence sections", "/competences/"),
+        Address("section", section.get_absolute_url()),
+        Address("subsection", subsection.get_absolute_url()),
+        Address("statement", statement.get_absolute_url()),
+        Address("standard list", "/standards/"),
+        Address("standard", standard.get_absolute_url()),
+        Address("search", "/search/?q=risk"),
+        Address("search by code", f"/search/?q={statement.code}"),
+        Address("search, nothing found", "/search/?q=zzzzzz"),
+        Address("about", "/about/"),
+        Address("accessibility statement", "/accessibility/"),
+        Address("proficiency levels", "/proficiency/"),
+        Address("career map", reverse("pathways:map")),
+        Address("compare, empty", compare),
+        Address(
+            "compare three roles", compare + "?" + urlencode([("roles", r.slug) for r in three])
+        ),
+        Address("compare, unknown role", compare + "?roles=no-such-role", 400),
+        Address("self-assessment start", assessment),
+        Address(
+            "self-assessment section",
+            reverse("pathways:self-assessment-section", args=[role.slug, 1]),
+        ),
+        Address(
+            "self-assessment, earlier result",
+            reverse("pathways:self-assessment-earlier", args=[role.slug]),
+        ),
+        Address(
+            "self-assessment check",
+            reverse("pathways:self-assessment-check", args=[role.slug])
+            + "?"
+            + urlencode(_answers(role)),
+        ),
+        Address("self-assessment result, no answers", result),
+        Address("self-assessment result", result + "?" + urlencode(_answers(role))),
+        Address("self-assessment result, unknown code", result + "?c-NOPE99=confident", 400),
+        Address("job description form", job),
+        Address("job description", job + "?employer=Northshire+Trust&location=Castlegate"),
+        Address("area workforce", reverse("workforce:area-workforce", args=[area.slug])),
+        Address("skill-mix planner, empty", reverse("workforce:skill-mix")),
+        Address("skill-mix planner", reverse("workforce:skill-mix") + f"?area={area.slug}"),
+        Address("skill-mix planner, unknown area", "/pathways/skill-mix/?area=nowhere", 400),
+        Address("team training needs form", reverse("workforce:team")),
+        Address("open data", "/export/"),
+        Address("what has changed", reverse("framework:changes")),
+        Address("admin sign-in", ADMIN_LOGIN),
+        Address("page not found", "/no-such-page/", 404),
+    ]
+
+
+def _team_files(client: Client) -> list[SimpleUploadedFile]:
+    """Two people's real gap files, as the self-assessment result downloads them."""
+    role = _longest_role()
+    result = reverse("pathways:self-assessment-result", args=[role.slug])
+    files = []
+    for person in range(2):
+        response = client.get(result, {**_answers(role), "format": "csv"})
+        assert response.status_code == 200, response.content[:200]
+        files.append(SimpleUploadedFile(f"gaps-{person}.csv", response.content, "text/csv"))
+    return files
+
+
+def reached_pages(client: Client) -> dict[str, HttpResponse]:
+    """The pages no GET of an address shows, each reached as a visitor reaches it and
+    checked to be the page its name says. A 405 has no body, so it is left out unless it
+    gains one."""
+    pages = {}
+    team = reverse("workforce:team")
+    pages["team training needs"] = client.post(team, {"files": _team_files(client)})
+    pages["team training needs, file refused"] = client.post(
+        team, {"files": [SimpleUploadedFile("notes.csv", b"not,a\ngap,file\n", "text/csv")]}
+    )
+
+    wrong = {"username": "nobody", "password": "not the password"}
+    pages["admin sign-in refused"] = client.post(ADMIN_LOGIN, wrong)
+    assert b'class="errornote"' in pages["admin sign-in refused"].content
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        locked = client.post(ADMIN_LOGIN, wrong)
+    pages["signing in paused"] = locked
+
+    user = get_user_model().objects.create_user("no-rights", password="x" * 20, is_staff=True)
+    forbidden = Client()
+    forbidden.force_login(user)
+    pages["forbidden (403)"] = forbidden.get(reverse("admin:auth_user_changelist"))
+    pages["form expired (403)"] = Client(enforce_csrf_checks=True).post(ADMIN_LOGIN, wrong)
+    pages["refused host (400)"] = client.get("/", headers={"host": "not-this-site.example"})
+    pages["too large (413)"] = client.generic(
+        "POST", "/", b"", CONTENT_LENGTH=str(settings.MAX_REQUEST_BYTES + 1)
+    )
+    # A fault cannot be asked for, so the site's 500 handler is called as Django calls it.
+    pages["server error (500)"] = get_resolver().resolve_error_handler(500)(
+        RequestFactory().get("/")
+    )
+    not_allowed = client.post("/about/")
+    if not_allowed.content:
+        pages["method not allowed (405)"] = not_allowed
+
+    expected = {
+        "team training needs": 200,
+        "team training needs, file refused": 400,
+        "admin sign-in refused": 200,
+        "signing in paused": LOCKOUT_STATUS,
+        "forbidden (403)": 403,
+        "form expired (403)": 403,
+        "refused host (400)": 400,
+        "too large (413)": 413,
+        "server error (500)": 500,
+        "method not allowed (405)": 405,
+    }
+    statuses = {name: response.status_code for name, response in pages.items()}
+    assert statuses == {name: expected[name] for name in pages}
+    assert not_allowed.status_code == 405
+    return pages
