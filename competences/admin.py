@@ -1,7 +1,8 @@
 """Admin for the competence tree, standards and learning.
 
 Tree edits (saves, drag-and-drop moves, deletes) all go through competences.services,
-so the admin takes the same lock and checks as every other writer.
+so the admin takes the same lock and checks as every other writer. Every change is
+recorded in history and can be reverted (see ``content_admin.py``).
 """
 
 from django import http
@@ -11,9 +12,15 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
+from simple_history.models import to_historic
 
+from .content_admin import ContentAdmin, use_sentence
 from .models import Competence, Kind, LearningOpportunity, Standard
 from .services import competence_delete, competence_move, competence_save
+
+# What a revert copies from a version onto the live node; the tree numbers are never
+# copied, and a different parent moves the node through the tree service.
+CONTENT_FIELDS = ("code", "kind", "title", "description", "knowledge", "skills")
 
 
 class SectionFilter(admin.SimpleListFilter):
@@ -34,7 +41,7 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Competence)
-class CompetenceAdmin(DraggableMPTTAdmin):
+class CompetenceAdmin(ContentAdmin, DraggableMPTTAdmin):
     list_display = ["tree_actions", "indented_title", "code", "kind", "standard_count"]
     list_display_links = ["indented_title"]
     list_filter = [SectionFilter, "kind"]
@@ -69,7 +76,37 @@ class CompetenceAdmin(DraggableMPTTAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form already checked placement; the service checks again under its lock.
+        obj.skip_history_when_saving = True
+        if change and to_historic(obj) is not None:
+            # A revert: the version's tree numbers are stale, so its content goes onto
+            # the stored node, and a different parent moves the node (last among the
+            # parent's children) through the service, never by writing numbers.
+            live = Competence.objects.get(pk=obj.pk)
+            for name in CONTENT_FIELDS:
+                setattr(live, name, getattr(obj, name))
+            live.parent = obj.parent
+            live.skip_history_when_saving = True
+            competence_save(competence=live)
+            return
         competence_save(competence=obj)
+
+    def uses(self, obj):
+        roles = [need.role.title for need in obj.requirements.select_related("role")]
+        moves = [
+            f"{drop.progression.from_role.title} → {drop.progression.to_role.title}"
+            for drop in obj.dropped_by.select_related(
+                "progression__from_role", "progression__to_role"
+            )
+        ]
+        return [
+            *use_sentence(_("Roles that need it"), roles),
+            *use_sentence(_("Moves between roles that leave it behind"), moves),
+            *use_sentence(
+                _("Learning that develops it"),
+                [item.title for item in obj.learning_opportunities.all()],
+            ),
+            *use_sentence(_("Items under it"), [str(child) for child in obj.get_children()]),
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -137,7 +174,7 @@ def _with_placement_check(form_class):
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
+class StandardAdmin(ContentAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "title", "suite", "organisation", "status", "competence_count"]
     list_filter = ["status", "organisation", "suite"]
@@ -150,9 +187,14 @@ class StandardAdmin(admin.ModelAdmin):
     def competence_count(self, obj):
         return obj.competence_count
 
+    def uses(self, obj):
+        return use_sentence(
+            _("Competences linked to it"), [str(item) for item in obj.competences.all()]
+        )
+
 
 @admin.register(LearningOpportunity)
-class LearningOpportunityAdmin(admin.ModelAdmin):
+class LearningOpportunityAdmin(ContentAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "kind", "level", "provider", "competence_count"]
     list_filter = ["kind", "level"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from .fulltext import COMPETENCE_FIELDS, STANDARD_FIELDS, search_index
+from .history import ContentHistory
 from .text import split_lines
 
 # Codes appear in addresses, so they are limited to characters that need no escaping.
@@ -70,6 +71,11 @@ class Competence(MPTTModel):
         blank=True,
         related_name="competences",
         verbose_name=_("National Occupational Standards"),
+    )
+    # The nested-set numbers are derived from the parent links and the order of
+    # siblings, so history leaves them out: a revert moves the node instead.
+    history = ContentHistory(
+        excluded_fields=["lft", "rght", "tree_id", "level"], m2m_fields=["standards"]
     )
 
     class MPTTMeta:
@@ -193,6 +199,7 @@ class Standard(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=StandardStatus.choices, default=StandardStatus.CURRENT
     )
+    history = ContentHistory()
 
     class Meta:
         ordering = ["code", "suite"]
@@ -303,6 +310,7 @@ class LearningOpportunity(models.Model):
         related_name="learning_opportunities",
         verbose_name=_("competences it develops"),
     )
+    history = ContentHistory(m2m_fields=["competences"])
 
     class Meta:
         ordering = ["title"]

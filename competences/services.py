@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
+from .history import ADDED, CHANGED, history_bulk_record
 from .models import Competence, Kind
 
 # Any constant will do: it names the lock, and only this module takes it.
@@ -23,6 +24,9 @@ TREE_FIELDS = ("tree_id", "lft", "rght", "level")
 # whatever caches pages made from the tree listens for it.
 tree_rebuilt = Signal()
 POSITIONS = ("first-child", "last-child", "left", "right")
+# The change reason a move leaves in the node's history: a move within the same parent
+# changes no field that history keeps, so the reason is what says it happened.
+MOVED = "Moved in the tree"
 
 
 def _lock_tree() -> None:
@@ -96,7 +100,12 @@ def competence_move(*, competence: Competence, target: Competence, position: str
         _check_placement(kind=competence.kind, parent=new_parent)
         if competence.pk == target.pk or target.is_descendant_of(competence):
             raise ValidationError(_("A node cannot be moved inside itself."))
-        Competence.objects.move_node(competence, target, position)
+        # move_node saves the node, and that save writes its historical record.
+        competence._change_reason = MOVED
+        try:
+            Competence.objects.move_node(competence, target, position)
+        finally:
+            del competence._change_reason
     return competence
 
 
@@ -193,8 +202,14 @@ def competence_tree_load(
         for section in sections:
             visit(section, None)
         _lay_out(stored, given_children, parent_codes, keep_others)
-        _write_tree(stored, before, parent_codes)
-        _link_standards(sections, stored)
+        new, changed = _write_tree(stored, before, parent_codes)
+        relinked = _link_standards(sections, stored)
+        # Recorded after the links are written, so each record's snapshot holds them.
+        for node in stored.values():
+            if node.pk in relinked and node.pk in before:
+                changed[node.pk] = node
+        history_bulk_record(Competence, new, ADDED)
+        history_bulk_record(Competence, list(changed.values()), CHANGED)
     return counts
 
 
@@ -241,8 +256,12 @@ def _lay_out(stored: dict, given_children: dict, parent_codes: dict, keep_others
             node.tree_id = node.lft = node.rght = node.level = 0
 
 
-def _write_tree(stored: dict, before: dict, parent_codes: dict) -> None:
-    """Insert new nodes, parents before children, then update the nodes that changed."""
+def _write_tree(stored: dict, before: dict, parent_codes: dict) -> tuple[list, dict]:
+    """Insert new nodes, parents before children, then update the nodes that changed.
+
+    Returns the new nodes and, by key, the stored nodes whose content or parent changed
+    (not those whose tree numbers alone moved: history leaves the numbers out).
+    """
     fields = ["kind", "title", "description", "knowledge", "skills", "parent", *TREE_FIELDS]
     new = [node for node in stored.values() if node.pk is None]
     # Bulk writes bypass django-mptt, which is what is wanted: the numbers are final.
@@ -261,10 +280,19 @@ def _write_tree(stored: dict, before: dict, parent_codes: dict) -> None:
     ]
     if changed:
         Competence.objects.bulk_update(changed, fields, batch_size=500)
+    content = len(TREE_FIELDS)
+    reworded = {
+        node.pk: node
+        for node in changed
+        if _tree_row(node)[:-content] != before[node.pk][:-content]
+    }
+    return new, reworded
 
 
-def _link_standards(sections: list[TreeNode], stored: dict) -> None:
-    """Make each given node's standards exactly the listed ones, writing only differences."""
+def _link_standards(sections: list[TreeNode], stored: dict) -> set[int]:
+    """Make each given node's standards exactly the listed ones, writing only differences.
+
+    Returns the keys of the nodes whose links changed."""
     through = Competence.standards.through
     wanted = set()
     given = set()
@@ -294,3 +322,7 @@ def _link_standards(sections: list[TreeNode], stored: dict) -> None:
     ]
     if added:
         through.objects.bulk_create(added, batch_size=500)
+    removed = set(gone)
+    return {link[0] for link, pk in current.items() if pk in removed} | {
+        link.competence_id for link in added
+    }

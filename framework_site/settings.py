@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "mptt",
+    "simple_history",
     "roles",
     "competences",
     "pathways",
@@ -146,6 +147,8 @@ MIDDLEWARE = [
     "framework_site.middleware.SafeMethodsOnlyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets every historical record name the editor who made the change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, so that its lockout page passes out through the security headers above.
     "axes.middleware.AxesMiddleware",

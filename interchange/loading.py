@@ -28,6 +28,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 
+from competences.history import ADDED, CHANGED, REMOVED, history_bulk_record, history_paused
 from competences.models import Competence, Kind, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
 from competences.services import TreeNode, competence_tree_load
@@ -249,6 +250,7 @@ class _Table:
         self.rows = {key(row): row for row in rows}
         self.stored = {row.pk: self._values(row) for row in self.rows.values()}
         self.seen: set = set()
+        self.written: tuple[list, list] = ([], [])
 
     def _values(self, row) -> tuple:
         return tuple(getattr(row, name) for name in self.attnames)
@@ -294,10 +296,12 @@ class _Table:
         kept = {row.pk for row in self.rows.values()}
         gone = [pk for pk in self.stored if pk not in kept]
         if gone:
-            self.model.objects.filter(pk__in=gone).delete()
+            _delete_recorded(self.model.objects.filter(pk__in=gone))
         self.stored = {pk: values for pk, values in self.stored.items() if pk in kept}
 
-    def write(self) -> None:
+    def write(self, *, record: bool = True) -> None:
+        """Insert and update in bulk; with ``record`` false, ``record_history`` comes later
+        (once the rows' many-to-many links are written, so the records hold them)."""
         new = [row for row in self.rows.values() if row.pk is None]
         if new:
             self.model.objects.bulk_create(new, batch_size=BATCH_SIZE)
@@ -310,6 +314,22 @@ class _Table:
             self.model.objects.bulk_update(changed, self.fields, batch_size=BATCH_SIZE)
         # Rows removed but not yet deleted stay in ``stored`` for ``delete_removed``.
         self.stored.update({row.pk: self._values(row) for row in self.rows.values()})
+        self.written = (new, changed)
+        if record:
+            self.record_history()
+
+    def record_history(self, relinked: set[int] = frozenset()) -> None:
+        """History for the last ``write``, and for the rows in ``relinked`` (by key) whose
+        links alone changed."""
+        new, changed = self.written
+        added = {row.pk for row in new}
+        changed = {row.pk: row for row in changed}
+        for row in self.rows.values():
+            if row.pk in relinked and row.pk not in added:
+                changed[row.pk] = row
+        history_bulk_record(self.model, new, ADDED)
+        history_bulk_record(self.model, list(changed.values()), CHANGED)
+        self.written = ([], [])
 
     def save(self) -> None:
         self.delete_removed()
@@ -326,11 +346,19 @@ def _links(relation) -> dict[int, set[int]]:
     return links
 
 
-def _set_links(relation, wanted: dict[int, set[int]]) -> None:
+def _delete_recorded(queryset) -> None:
+    """Delete the rows, recording their removal in history in bulk, not row by row."""
+    rows = list(queryset)
+    history_bulk_record(queryset.model, rows, REMOVED)
+    with history_paused():
+        queryset.model.objects.filter(pk__in=[row.pk for row in rows]).delete()
+
+
+def _set_links(relation, wanted: dict[int, set[int]]) -> set[int]:
     """Make each owner's many-to-many links exactly ``wanted[owner]``, writing only changes.
 
     ``relation`` is the many-to-many descriptor (such as ``RoleProfile.areas``); owners
-    missing from ``wanted`` keep their links.
+    missing from ``wanted`` keep their links. Returns the owners whose links changed.
     """
     through = relation.through
     source = f"{relation.field.m2m_field_name()}_id"
@@ -346,6 +374,10 @@ def _set_links(relation, wanted: dict[int, set[int]]) -> None:
             [through(**{source: owner, target: item}) for owner, item in added],
             batch_size=BATCH_SIZE,
         )
+    removed = set(gone)
+    return {link[0] for link, pk in current.items() if pk in removed} | {
+        owner for owner, _item in added
+    }
 
 
 def _note_link_changes(report, kind, key, name, before: set, after: set) -> None:
@@ -615,7 +647,9 @@ def _delete_nodes(pks: list[int]) -> None:
         return
     rows = Competence.objects.filter(pk__in=pks).values_list("pk", "level")
     for depth in sorted({level for _pk, level in rows}, reverse=True):
-        Competence.objects.filter(pk__in=[pk for pk, level in rows if level == depth]).delete()
+        _delete_recorded(
+            Competence.objects.filter(pk__in=[pk for pk, level in rows if level == depth])
+        )
 
 
 def _load_learning(document, report, locate, competences: dict, remove_missing) -> _Table:
@@ -656,7 +690,7 @@ def _load_learning(document, report, locate, competences: dict, remove_missing) 
         links[item["title"]] = (opportunity, wanted)
     if remove_missing:
         learning.prune(report, "Learning opportunities")
-    learning.write()
+    learning.write(record=False)
     for title, (opportunity, wanted) in links.items():
         _note_link_changes(
             report,
@@ -666,13 +700,14 @@ def _load_learning(document, report, locate, competences: dict, remove_missing) 
             before.get(opportunity.pk, set()),
             set(wanted),
         )
-    _set_links(
+    relinked = _set_links(
         LearningOpportunity.competences,
         {
             opportunity.pk: {competences[code].pk for code in wanted}
             for opportunity, wanted in links.values()
         },
     )
+    learning.record_history(relinked)
     return learning
 
 
@@ -799,11 +834,12 @@ class _Roles:
                 self.requirements.remove((role.slug, code))
 
     def write(self) -> None:
-        self.roles.write()
-        _set_links(
+        self.roles.write(record=False)
+        relinked = _set_links(
             RoleProfile.areas,
             {role.pk: {area.pk for area in found} for role, found in self.areas.values()},
         )
+        self.roles.record_history(relinked)
         self.requirements.save()
 
 

@@ -1,6 +1,8 @@
-"""Admin for the moves between roles."""
+"""Admin for the moves between roles, recorded in history and revertible."""
 
 from django.contrib import admin
+
+from competences.content_admin import ContentAdmin
 
 from .models import Progression, ProgressionDrop
 
@@ -14,7 +16,7 @@ class ProgressionDropInline(admin.TabularInline):
 
 
 @admin.register(Progression)
-class ProgressionAdmin(admin.ModelAdmin):
+class ProgressionAdmin(ContentAdmin):
     list_display = ["from_role", "to_role", "kind"]
     list_filter = ["kind", "from_role__level", "from_role__areas"]
     search_fields = ["from_role__title", "to_role__title", "note"]

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from competences.history import ContentHistory
+
 
 class MoveKind(models.TextChoices):
     VERTICAL = "vertical", _("Up a level")
@@ -44,6 +46,7 @@ class Progression(models.Model):
     note = models.TextField(_("what the move takes"), blank=True)
 
     objects = ProgressionQuerySet.as_manager()
+    history = ContentHistory()
 
     class Meta:
         ordering = ["from_role__level__number", "from_role__title", "to_role__title"]
@@ -110,6 +113,7 @@ class ProgressionDrop(models.Model):
         _("why the move drops it"),
         help_text=_("In plain words, why the role the move leads to no longer needs this."),
     )
+    history = ContentHistory()
 
     class Meta:
         ordering = ["progression", "competence__tree_id", "competence__lft"]

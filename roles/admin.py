@@ -1,14 +1,20 @@
-"""Admin for areas, levels and role profiles: how editors keep the framework right."""
+"""Admin for areas, levels and role profiles: how editors keep the framework right.
+
+Every change is recorded in history and can be reverted; an area or a level that roles
+use is never deleted (see ``competences/content_admin.py``).
+"""
 
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from competences.content_admin import ContentAdmin, use_sentence
+
 from .models import Area, Level, RoleCompetence, RoleProfile
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(ContentAdmin):
     list_display = ["name", "short_name", "position", "role_count"]
     list_editable = ["position"]
     search_fields = ["name", "short_name", "summary"]
@@ -21,9 +27,12 @@ class AreaAdmin(admin.ModelAdmin):
     def role_count(self, obj):
         return obj.role_count
 
+    def uses(self, obj):
+        return use_sentence(_("Roles in this area"), [role.title for role in obj.roles.all()])
+
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(ContentAdmin):
     list_display = ["number", "name", "indicative_band", "role_count"]
     list_display_links = ["number", "name"]
     search_fields = ["name", "descriptor"]
@@ -34,6 +43,9 @@ class LevelAdmin(admin.ModelAdmin):
     @admin.display(description=_("roles"), ordering="role_count")
     def role_count(self, obj):
         return obj.role_count
+
+    def uses(self, obj):
+        return use_sentence(_("Roles at this level"), [role.title for role in obj.roles.all()])
 
 
 class RoleCompetenceInline(admin.TabularInline):
@@ -49,7 +61,7 @@ class RoleCompetenceInline(admin.TabularInline):
 
 
 @admin.register(RoleProfile)
-class RoleProfileAdmin(admin.ModelAdmin):
+class RoleProfileAdmin(ContentAdmin):
     list_display = [
         "title",
         "code",
@@ -105,7 +117,7 @@ class RoleProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleCompetence)
-class RoleCompetenceAdmin(admin.ModelAdmin):
+class RoleCompetenceAdmin(ContentAdmin):
     """All requirements in one list, for finding which roles need what."""
 
     list_display = ["role", "competence", "proficiency", "requirement"]

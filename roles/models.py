@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from competences.fulltext import ROLE_FIELDS, search_index
+from competences.history import ContentHistory
 from competences.text import split_lines
 
 # The career framework levels that role profiles sit on; the scale itself runs 1 to 9.
@@ -41,6 +42,7 @@ class Area(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Order in lists; lower comes first.")
     )
+    history = ContentHistory()
 
     class Meta:
         ordering = ["position", "name"]
@@ -80,6 +82,7 @@ class Level(models.Model):
             "must not be used to set pay."
         ),
     )
+    history = ContentHistory()
 
     class Meta:
         ordering = ["number"]
@@ -187,6 +190,8 @@ class RoleProfile(models.Model):
     )
 
     objects = RoleProfileQuerySet.as_manager()
+    # A role's requirements are rows of their own (RoleCompetence), with their own history.
+    history = ContentHistory(m2m_fields=["areas"])
 
     class Meta:
         ordering = ["level__number", "title"]
@@ -267,6 +272,7 @@ class RoleCompetence(models.Model):
         choices=Requirement.choices,
         default=Requirement.ESSENTIAL,
     )
+    history = ContentHistory()
 
     class Meta:
         ordering = ["role", "competence__tree_id", "competence__lft"]

@@ -193,9 +193,14 @@ def test_a_changed_item_updates_only_its_own_row(tmp_path):
     role_file.write_text(yaml.safe_dump(data))
     version = FrameworkVersion.objects.get().number
     statements = writes(load_counting_queries(fixtures))
-    # The role's row, then the framework version, which rises with every change.
-    assert len(statements) == 2
-    assert statements[0].startswith('UPDATE "roles_roleprofile"')
+    # The role's row, its historical record with the snapshot of its areas, then the
+    # framework version, which rises with every change.
+    assert [sql.split("(")[0].split(" SET")[0].strip() for sql in statements] == [
+        'UPDATE "roles_roleprofile"',
+        'INSERT INTO "roles_historicalroleprofile"',
+        'INSERT INTO "roles_historicalroleprofile_areas"',
+        'UPDATE "interchange_frameworkversion"',
+    ]
     assert FrameworkVersion.objects.get().number == version + 1
     assert RoleProfile.objects.get(slug=data["slug"]).purpose == "A new purpose for this role."
 

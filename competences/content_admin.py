@@ -1,0 +1,130 @@
+"""What every content ModelAdmin shares: history with revert, and safe deletion.
+
+History: each object's "History" page lists who changed it and when, with the
+difference from the version before, field by field; opening a version offers to revert
+to it. One save in the admin writes one historical record, after the form's
+many-to-many links and inline rows are saved, so a record always holds the row and its
+links as they were stored together (django-simple-history on its own would write a
+record for the row and another for each change to its links).
+
+Deletion: reference data that other content uses (an area or a level with roles, a
+standard linked to competences, a competence that roles need) is never deleted, and
+its links never silently removed; the editor is told what uses it instead.
+"""
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.shortcuts import redirect
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
+from simple_history.utils import get_m2m_reverse_field_name
+
+from .history import ADDED, CHANGED, history_bulk_record
+
+# How many of the things that use an item a refusal names before saying "and N more".
+NAMED_USES = 10
+
+
+def names_in_full(names: list[str]) -> str:
+    """``names`` joined for a sentence, the first NAMED_USES of them, then how many more."""
+    shown = "; ".join(names[:NAMED_USES])
+    more = len(names) - NAMED_USES
+    if more > 0:
+        shown += " " + ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+    return shown
+
+
+class ContentAdmin(SimpleHistoryAdmin):
+    """A ModelAdmin for framework content: recorded, revertible, and careful to delete."""
+
+    def uses(self, obj) -> list[str]:
+        """Sentences naming what uses ``obj``; any at all refuse its deletion."""
+        return []
+
+    # --- One historical record per admin save --------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def log_addition(self, request, obj, message):
+        self._record(request, obj, ADDED)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._record(request, obj, CHANGED)
+        return super().log_change(request, obj, message)
+
+    def _record(self, request, obj, history_type: str) -> None:
+        """Write the record that ``save_model`` held back, once everything is saved.
+
+        The admin logs a change after the object, its links and its inline rows are
+        saved (a normal save, a list edit and a revert alike), so the record is written
+        from the stored row. Changes made elsewhere (a drag-and-drop move, say) were
+        recorded by their own save and are not recorded twice.
+        """
+        if not hasattr(obj, "skip_history_when_saving"):
+            return
+        del obj.skip_history_when_saving
+        stored = type(obj)._default_manager.get(pk=obj.pk)
+        history_bulk_record(type(obj), [stored], history_type, user=request.user)
+
+    # --- Revert -----------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        record = to_historic(obj) if obj is not None else None
+        if record is None or not record._history_m2m_fields:
+            return form
+        # The revert form starts from the version's links, not today's.
+        initial = {
+            field.name: list(
+                getattr(record, field.name).values_list(
+                    get_m2m_reverse_field_name(field), flat=True
+                )
+            )
+            for field in record._history_m2m_fields
+        }
+
+        class RevertForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(initial)
+
+        return RevertForm
+
+    # --- Deletion -----------------------------------------------------------------------
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
+            uses = self.uses(obj)
+            if uses:
+                self.message_user(request, self.refusal(obj, uses), messages.ERROR)
+                opts = self.model._meta
+                return redirect(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", obj.pk
+                )
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        # The list's "delete selected" action asks here first: an item in use stops it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for obj in objs:
+            protected += [f"{capfirst(str(obj))}: {use}" for use in self.uses(obj)]
+        return deleted, counts, perms_needed, protected
+
+    def refusal(self, obj, uses: list[str]) -> str:
+        return _("“%(item)s” was not deleted, because it is in use. %(uses)s") % {
+            "item": obj,
+            "uses": " ".join(uses),
+        }
+
+
+def use_sentence(label: str, names: list[str]) -> list[str]:
+    """``["Label: a; b; c."]``, or nothing when ``names`` is empty."""
+    return [f"{label}: {names_in_full(names)}."] if names else []
