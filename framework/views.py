@@ -21,7 +21,9 @@ from pathways.selectors import role_moves_compared
 from roles import selectors as role_selectors
 from roles.models import ROLE_LEVELS, RoleProfile
 
+from . import changes as change_log
 from . import selectors
+from .forms import ChangeLogForm
 from .search import KINDS, PAGE_SIZE, clean_query, search_framework
 
 
@@ -172,3 +174,45 @@ def _page_links(page, query: str, kind: str) -> list[dict]:
                 }
             )
     return links
+
+
+def changes(request):
+    """What has changed: the newest days of published changes, in plain words."""
+    form = ChangeLogForm(request.GET)
+    # A date that does not parse is ignored: the newest changes are shown instead.
+    before = form.cleaned_data["before"] if form.is_valid() else None
+    page = change_log.change_days(before=before)
+    older_url = ""
+    if page.older_than:
+        older_url = (
+            reverse("framework:changes") + "?" + urlencode({"before": page.older_than.isoformat()})
+        )
+    return render(
+        request,
+        "framework/changes.html",
+        {
+            "page": page,
+            "lines_per_day": change_log.LINES_PER_DAY,
+            "older_url": older_url,
+            "is_older_page": before is not None,
+            "trail": [],
+        },
+    )
+
+
+def changes_on_day(request, day):
+    """Every change made on one day, a page at a time."""
+    changed = change_log.change_day(day)
+    if not changed.lines:
+        raise Http404(_("No changes were made on that day."))
+    lines = Paginator(changed.lines, change_log.DAY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "framework/change_day.html",
+        {
+            "day": changed.day,
+            "lines": lines,
+            "total": len(changed.lines),
+            "trail": [(_("What has changed"), reverse("framework:changes"))],
+        },
+    )

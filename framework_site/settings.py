@@ -167,6 +167,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "framework_site.context_processors.site",
+                "framework_site.context_processors.framework_version",
             ],
         },
     },

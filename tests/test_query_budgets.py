@@ -7,6 +7,7 @@ larger, and the same pages must need exactly the same number of queries.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from competences.models import Competence, Standard
 from roles.models import Area, RoleProfile
@@ -54,6 +55,8 @@ def addresses(role) -> dict[str, str]:
         "job description as Word": job_description + "&format=docx",
         "team training needs": "/pathways/team/",
         "start from your last result": f"/pathways/self-assessment/{role.slug}/earlier/",
+        "what has changed": "/changes/",
+        "changes on one day": f"/changes/{timezone.localdate().isoformat()}/",
         "open data": "/export/",
         "framework as JSON": "/export/framework.json",
         "framework as Excel": "/export/framework.xlsx",

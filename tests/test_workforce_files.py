@@ -6,6 +6,7 @@ import io
 import docx
 import openpyxl
 import pytest
+from django.db import connection
 
 from workforce.documents import add_source, add_table, docx_response, new_document
 from workforce.spreadsheets import Sheet, csv_response, safe_cell, workbook_bytes
@@ -42,6 +43,7 @@ def test_csv_and_workbook_hold_the_same_safe_table():
     assert worksheet.print_title_rows == "$1:$1"
 
 
+@pytest.mark.django_db
 def test_a_document_opens_and_says_where_it_came_from():
     document = new_document("Test post")
     add_table(document, ["Criterion", "Essential"], [["Registration", "Yes"]])
@@ -52,6 +54,10 @@ def test_a_document_opens_and_says_where_it_came_from():
     assert "Test post" in text
     assert "Source: https://example.test/roles/x/" in text
     assert "2023 edition" in text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number FROM interchange_frameworkversion")
+        (number,) = cursor.fetchone()
+    assert f"version {number}" in text
     assert reopened.tables[0].rows[1].cells[0].text == "Registration"
 
 

@@ -1,7 +1,8 @@
 """Word documents (.docx) built with python-docx, in one plain house style.
 
-Documents carry where they came from: the framework's name, the page address and the
-date they were made, so a printed job description can be traced back.
+Documents carry where they came from: the framework's name, edition and published
+version, the page address and the date they were made, so a printed job description can
+be traced back to the framework as it stood.
 """
 
 import io
@@ -9,10 +10,14 @@ import io
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
+
+from interchange import versioning
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -69,14 +74,35 @@ def fit_table(table, widths_cm: list[float]) -> None:
         row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
 
 
+def framework_citation() -> str:
+    """The framework as downloads cite it: name, edition, version and its last change."""
+    version = versioning.current()
+    citation = _("%(framework)s (%(edition)s edition), version %(number)s") % {
+        "framework": settings.SERVICE_NAME,
+        "edition": settings.FRAMEWORK_EDITION,
+        "number": version.number,
+    }
+    if version.last_changed:
+        citation += _(", last changed %(date)s") % {
+            "date": date_format(version.last_changed, "j F Y")
+        }
+    return citation
+
+
+def source_note(address: str) -> str:
+    """Where a download came from: the framework as it stood, the day, and the page."""
+    return _("Made from the %(framework)s, on %(date)s. Source: %(address)s") % {
+        "framework": framework_citation(),
+        "date": date_format(timezone.localdate(), "j F Y"),
+        "address": address,
+    }
+
+
 def add_source(document, address: str) -> None:
     """Where the document came from, at its end."""
     paragraph = document.add_paragraph()
     paragraph.add_run().add_break(WD_BREAK.LINE)
-    run = paragraph.add_run(
-        f"Made from the {settings.SERVICE_NAME} ({settings.FRAMEWORK_EDITION} edition) on "
-        f"{timezone.localdate():%d %B %Y}. Source: {address}"
-    )
+    run = paragraph.add_run(source_note(address))
     run.italic = True
     run.font.size = Pt(9)
 

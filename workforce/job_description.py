@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
@@ -24,7 +23,7 @@ from competences.models import Standard
 from roles.models import RoleProfile
 from roles.selectors import SectionRequirements, role_requirements_by_section
 
-from .documents import add_bullets, add_table, fit_table, new_document
+from .documents import add_bullets, add_table, fit_table, framework_citation, new_document
 
 # Long hand-edited values are cut short before a message repeats them.
 ECHO_LIMIT = 40
@@ -304,9 +303,8 @@ def build_job_description(
             _("We welcome applications from people with lived experience of the justice system.")
         ] + paragraphs(role.lived_experience_text)
     made_on = date_format(today, "j F Y")
-    source = _("Based on the %(framework)s (%(edition)s edition), %(address)s, %(date)s.") % {
-        "framework": settings.SERVICE_NAME,
-        "edition": settings.FRAMEWORK_EDITION,
+    source = _("Based on the %(framework)s, %(address)s, %(date)s.") % {
+        "framework": framework_citation(),
         "address": address,
         "date": made_on,
     }

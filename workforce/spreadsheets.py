@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 50  # characters; wider text wraps
 LINE_HEIGHT = 15  # points, one line of the default font
+FOOTER_LENGTH = 240  # characters of the source in a printed page's footer
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,10 +49,16 @@ def csv_response(sheet: Sheet, filename: str) -> HttpResponse:
     return response
 
 
-def workbook_bytes(sheets: list[Sheet]) -> bytes:
-    """An .xlsx file: one worksheet per sheet, bold frozen header, columns sized to fit."""
+def workbook_bytes(sheets: list[Sheet], *, source: str = "") -> bytes:
+    """An .xlsx file: one worksheet per sheet, bold frozen header, columns sized to fit.
+
+    ``source`` says where the figures came from: it becomes the file's description and
+    the footer of every printed page.
+    """
     book = Workbook()
     book.remove(book.active)
+    if source:
+        book.properties.description = source
     for sheet in sheets:
         # Excel allows 31 characters in a sheet name and none of []:*?/\
         name = "".join(ch for ch in sheet.title if ch not in "[]:*?/\\")[:31]
@@ -69,6 +76,9 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
         worksheet.page_setup.fitToHeight = 0
         worksheet.sheet_properties.pageSetUpPr.fitToPage = True
         worksheet.print_title_rows = "1:1"
+        if source:
+            # "&" starts a control code in a page footer; Excel allows 255 characters.
+            worksheet.oddFooter.left.text = source.replace("&", "&&")[:FOOTER_LENGTH]
         for index, column in enumerate(worksheet.iter_cols(), start=1):
             width = max(
                 (len(str(cell.value)) for cell in column if cell.value is not None), default=8
@@ -88,7 +98,7 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def workbook_response(sheets: list[Sheet], filename: str) -> HttpResponse:
-    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_TYPE)
+def workbook_response(sheets: list[Sheet], filename: str, *, source: str = "") -> HttpResponse:
+    response = HttpResponse(workbook_bytes(sheets, source=source), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -9,6 +9,7 @@ from framework_site.middleware import accepts_posts
 from framework_site.privacy import private_upload_page
 from pathways.gap_files import FILE_LIMIT, MAX_FILES, read_gap_files
 
+from .documents import source_note
 from .spreadsheets import workbook_response
 from .team_needs import FILES_FIELD, TeamNeedsForm, team_needs, team_sheets
 
@@ -29,7 +30,11 @@ def team_needs_page(request):
         if not problems:
             needs = team_needs(files, exact=form.cleaned_data.get("exact", False))
             if form.cleaned_data.get("format") == "xlsx":
-                return workbook_response(team_sheets(needs), "team-training-needs.xlsx")
+                return workbook_response(
+                    team_sheets(needs),
+                    "team-training-needs.xlsx",
+                    source=source_note(request.build_absolute_uri(request.path)),
+                )
     return render(
         request,
         "workforce/team.html",

@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from framework_site.privacy import private_page
+from interchange import versioning
 from pathways.forms import Problem, echo
 from roles.models import Area
 
 from . import skill_mix, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
 from .chart import bar_chart
-from .documents import docx_response
+from .documents import docx_response, source_note
 from .spreadsheets import csv_response, workbook_response
 
 # --- Area workforce ----------------------------------------------------------------------
@@ -44,12 +45,19 @@ def area_workforce_page(request, slug):
 def area_workforce_csv(request, slug):
     area = get_object_or_404(Area, slug=slug)
     heat_map = workforce_sheets(area_workforce(area))[1]
-    return csv_response(heat_map, f"{area.slug}-workforce.csv")
+    # A CSV file has nowhere else to say which version of the framework it shows.
+    version = versioning.current().number
+    return csv_response(heat_map, f"{area.slug}-workforce-framework-version-{version}.csv")
 
 
 def area_workforce_xlsx(request, slug):
     area = get_object_or_404(Area, slug=slug)
-    return workbook_response(workforce_sheets(area_workforce(area)), f"{area.slug}-workforce.xlsx")
+    page = request.build_absolute_uri(reverse("workforce:area-workforce", args=[area.slug]))
+    return workbook_response(
+        workforce_sheets(area_workforce(area)),
+        f"{area.slug}-workforce.xlsx",
+        source=source_note(page),
+    )
 
 
 # --- Skill-mix planner -------------------------------------------------------------------
@@ -121,7 +129,12 @@ def skill_mix_docx(request):
 
 @private_page
 def skill_mix_xlsx(request):
-    plan, _choice = _plan_or_404(request)
+    plan, choice = _plan_or_404(request)
+    page = (
+        reverse("workforce:skill-mix") + "?" + urlencode([("area", plan.area.slug), *choice.query])
+    )
     return workbook_response(
-        skill_mix_downloads.plan_sheets(plan), f"{plan.area.slug}-skill-mix.xlsx"
+        skill_mix_downloads.plan_sheets(plan),
+        f"{plan.area.slug}-skill-mix.xlsx",
+        source=source_note(request.build_absolute_uri(page)),
     )

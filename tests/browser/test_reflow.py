@@ -46,6 +46,7 @@ def every_page_type() -> list[str]:
         "/about/",
         "/accessibility/",
         "/export/",
+        "/changes/",
         "/no-such-page/",
     ]
 

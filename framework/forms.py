@@ -1,0 +1,9 @@
+"""Forms that read the framework pages' query parameters."""
+
+from django import forms
+
+
+class ChangeLogForm(forms.Form):
+    """The change log's one parameter: show the days of changes before this date."""
+
+    before = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
