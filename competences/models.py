@@ -7,9 +7,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
+
+from framework_site.addresses import item_address
 
 from .fulltext import COMPETENCE_FIELDS, STANDARD_FIELDS, search_index
 from .history import ContentHistory
@@ -107,7 +108,7 @@ class Competence(MPTTModel):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("framework:competence-detail", kwargs={"code": self.code})
+        return item_address("framework:competence-detail", "code", self.code)
 
     @property
     def is_statement(self) -> bool:
@@ -234,7 +235,7 @@ class Standard(models.Model):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("framework:standard-detail", kwargs={"code": self.reference})
+        return item_address("framework:standard-detail", "code", self.reference)
 
     @property
     def has_official_page(self) -> bool:

@@ -5,12 +5,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from competences.fulltext import ROLE_FIELDS, search_index
 from competences.history import ContentHistory
 from competences.text import split_lines
+from framework_site.addresses import item_address
 
 # The career framework levels that role profiles sit on; the scale itself runs 1 to 9.
 ROLE_LEVELS = range(2, 9)
@@ -53,7 +53,7 @@ class Area(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("roles:area-detail", kwargs={"slug": self.slug})
+        return item_address("roles:area-detail", "slug", self.slug)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -100,7 +100,7 @@ class Level(models.Model):
         return f"Level {self.number}: {self.name}"
 
     def get_absolute_url(self):
-        return reverse("roles:level-detail", kwargs={"number": self.number})
+        return item_address("roles:level-detail", "number", self.number)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -214,7 +214,7 @@ class RoleProfile(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("framework:role-detail", kwargs={"slug": self.slug})
+        return item_address("framework:role-detail", "slug", self.slug)
 
     @property
     def responsibility_list(self) -> list[str]:

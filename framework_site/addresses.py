@@ -1,0 +1,27 @@
+"""Item addresses reversed once per process, not once per row.
+
+Long pages link hundreds of competences and roles, and Django's ``reverse()`` costs
+tens of microseconds a call. An item's address depends only on the URL configuration,
+the script prefix the site is served under and the item's key, never on the content,
+so each one is worked out once and remembered; a hit costs a dictionary lookup.
+"""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+# Enough for every item at a hundred times today's content; older ones are dropped first.
+REMEMBERED = 65536
+
+
+@lru_cache(maxsize=REMEMBERED)
+def _reversed(viewname: str, key: str, value, prefix: str, urlconf: str) -> str:
+    return reverse(viewname, urlconf=urlconf, kwargs={key: value})
+
+
+def item_address(viewname: str, key: str, value) -> str:
+    """``reverse(viewname, kwargs={key: value})``, remembered for this process."""
+    return _reversed(
+        viewname, key, value, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    )
