@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from competences import selectors as competence_selectors
@@ -51,10 +52,9 @@ def role_detail(request, slug):
     if role is None:
         return redirect_to_canonical(request, RoleProfile.objects.all(), slug=slug, code=slug)
     areas = list(role.areas.all())
-    moves = role_moves_compared(role)
-    sections = role_selectors.role_requirements_by_section(role)
-    essential = sum(group.essential_count for group in sections)
-    total = sum(len(group.requirements) for group in sections)
+    # Read only when the page's body is rendered, not when it comes from the content cache.
+    sections = SimpleLazyObject(lambda: role_selectors.role_requirements_by_section(role))
+    moves = SimpleLazyObject(lambda: role_moves_compared(role))
     return render(
         request,
         "roles/role_detail.html",
@@ -63,11 +63,17 @@ def role_detail(request, slug):
             "areas": areas,
             "trail": [(area.name, area.get_absolute_url()) for area in areas[:1]],
             "sections": sections,
-            "totals": {"all": total, "essential": essential, "desirable": total - essential},
+            "totals": SimpleLazyObject(lambda: _requirement_totals(sections)),
             "moves": moves,
-            "moves_diagram": draw_role_moves(role, moves),
+            "moves_diagram": SimpleLazyObject(lambda: draw_role_moves(role, moves)),
         },
     )
+
+
+def _requirement_totals(sections) -> dict[str, int]:
+    essential = sum(group.essential_count for group in sections)
+    total = sum(len(group.requirements) for group in sections)
+    return {"all": total, "essential": essential, "desirable": total - essential}
 
 
 def competence_detail(request, code):

@@ -169,6 +169,7 @@ TEMPLATES = [
                 "framework_site.context_processors.site",
                 "framework_site.context_processors.framework_version",
             ],
+            "libraries": {"content_cache": "framework_site.content_cache"},
         },
     },
 ]
@@ -398,6 +399,10 @@ PUBLIC_URL = os.environ.get("DJANGO_PUBLIC_URL", "http://localhost:8000").rstrip
 # every content change replaces (framework_site/page_cache.py).
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = 24 * 60 * 60
+# What depends only on the content (a role's competence tables, the roles that rest on a
+# standard) is kept under the same generation, for pages served whole or not
+# (framework_site/content_cache.py).
+CONTENT_CACHE = env_bool("DJANGO_CONTENT_CACHE", True)
 # The project's own code: its digest names a release in page cache keys and ETags.
 PROJECT_APPS = [
     "framework_site",

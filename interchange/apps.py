@@ -9,6 +9,10 @@ class InterchangeConfig(AppConfig):
     verbose_name = "Framework data"
 
     def ready(self):
+        from framework_site import content_cache
+
         from . import versioning
 
         versioning.connect_signals()
+        # The content apps below keep their precomputed work under this generation.
+        content_cache.use_generation(versioning.generation)

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from competences.models import Competence
-from roles.models import ROLE_LEVELS, Area, Level, Proficiency, RoleCompetence, RoleProfile
+from roles.models import (
+    ROLE_LEVELS,
+    Area,
+    Level,
+    Proficiency,
+    Requirement,
+    RoleCompetence,
+    RoleProfile,
+)
 from roles.selectors import roles_for_listing, sections_by_tree
 
 from .models import Progression, ProgressionDrop
@@ -23,6 +31,29 @@ def _competence_count(count: int) -> str:
 
 
 # --- Moves from a role, with the difference each one makes ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What a role needs of one competence, read as plain values: comparing a role with
+    every role it leads to reads hundreds of these, and model rows cost ten times more."""
+
+    competence_id: int
+    code: str
+    title: str
+    proficiency: int
+    is_essential: bool
+
+    @property
+    def competence(self) -> Competence:
+        """The competence with only its code and title loaded: enough to name and link it."""
+        return Competence.from_db(
+            None, ["id", "code", "title"], (self.competence_id, self.code, self.title)
+        )
+
+    @property
+    def proficiency_label(self) -> str:
+        return Proficiency(self.proficiency).label
 
 
 @dataclass
@@ -55,8 +86,8 @@ def _drops_sentence(count: int, role: str) -> str:
 
 
 def find_drops(
-    before: dict[int, RoleCompetence],
-    after: dict[int, RoleCompetence],
+    before: dict[int, RoleCompetence | Need],
+    after: dict[int, RoleCompetence | Need],
     reasons: dict[int, str] | None = None,
 ) -> list[Drop]:
     """The essential requirements in ``before`` that ``after`` lacks or needs less deeply.
@@ -105,8 +136,8 @@ class MoveComparison:
 
 
 def compare_requirements(
-    before: dict[int, RoleCompetence],
-    after: dict[int, RoleCompetence],
+    before: dict[int, RoleCompetence | Need],
+    after: dict[int, RoleCompetence | Need],
     reasons: dict[int, str] | None = None,
 ) -> MoveComparison:
     """Compare two roles' {competence id: requirement} maps, moving from ``before``.
@@ -122,16 +153,25 @@ def compare_requirements(
     )
 
 
-def requirement_maps(role_ids) -> dict[int, dict[int, RoleCompetence]]:
-    """{role id: {competence id: requirement}} for ``role_ids`` in tree order, one query."""
-    maps: dict[int, dict[int, RoleCompetence]] = {pk: {} for pk in role_ids}
+def requirement_maps(role_ids) -> dict[int, dict[int, Need]]:
+    """{role id: {competence id: need}} for ``role_ids`` in tree order, one query."""
+    maps: dict[int, dict[int, Need]] = {pk: {} for pk in role_ids}
     rows = (
         RoleCompetence.objects.filter(role_id__in=list(maps))
-        .select_related("competence")
         .order_by("competence__tree_id", "competence__lft")
+        .values_list(
+            "role_id",
+            "competence_id",
+            "competence__code",
+            "competence__title",
+            "proficiency",
+            "requirement",
+        )
     )
-    for item in rows:
-        maps[item.role_id][item.competence_id] = item
+    for role_id, competence_id, code, title, proficiency, requirement in rows:
+        maps[role_id][competence_id] = Need(
+            competence_id, code, title, proficiency, requirement == Requirement.ESSENTIAL
+        )
     return maps
 
 
@@ -242,7 +282,7 @@ class CompareRow:
     """One competence and what each compared role needs of it (None: not needed)."""
 
     competence: Competence
-    cells: list[RoleCompetence | None]
+    cells: list[Need | None]
 
 
 @dataclass
@@ -254,8 +294,8 @@ class CompareSection:
 @dataclass
 class Deepening:
     competence: Competence
-    before: RoleCompetence
-    after: RoleCompetence
+    before: Need
+    after: Need
 
 
 @dataclass
@@ -305,17 +345,32 @@ def compare_roles(roles: list[RoleProfile]) -> RoleComparison:
     Everything is in tree order.
     """
     index = {role.pk: position for position, role in enumerate(roles)}
+    # Plain values, not model rows: three large roles need hundreds of requirements.
     requirements = (
         RoleCompetence.objects.filter(role_id__in=list(index))
-        .select_related("competence")
         .order_by("competence__tree_id", "competence__lft")
+        .values_list(
+            "role_id",
+            "competence_id",
+            "competence__code",
+            "competence__title",
+            "competence__tree_id",
+            "proficiency",
+            "requirement",
+        )
     )
-    by_competence: dict[int, list[RoleCompetence | None]] = {}
+    by_competence: dict[int, list[Need | None]] = {}
     competences: dict[int, Competence] = {}
-    for item in requirements:
-        cells = by_competence.setdefault(item.competence_id, [None] * len(roles))
-        cells[index[item.role_id]] = item
-        competences[item.competence_id] = item.competence
+    for role_id, pk, code, title, tree_id, proficiency, requirement in requirements:
+        cells = by_competence.get(pk)
+        if cells is None:
+            cells = by_competence[pk] = [None] * len(roles)
+            competences[pk] = Competence.from_db(
+                None, ["id", "code", "title", "tree_id"], (pk, code, title, tree_id)
+            )
+        cells[index[role_id]] = Need(
+            pk, code, title, proficiency, requirement == Requirement.ESSENTIAL
+        )
     section_of = sections_by_tree()
     sections: dict[int, CompareSection] = {}
     for pk, cells in by_competence.items():
@@ -382,3 +437,14 @@ def _recorded_drop_reasons(roles: list[RoleProfile]) -> dict[tuple[int, int], di
 def roles_for_choosing() -> list[RoleProfile]:
     """Every role with its level, for the role pickers, lowest level first."""
     return list(RoleProfile.objects.select_related("level"))
+
+
+def roles_named(slugs: list[str]) -> dict[str, RoleProfile]:
+    """{slug: role with its level} for the roles among ``slugs`` (one query at most)."""
+    # Nothing longer than a slug can be one, so hand-edited junk never reaches the query.
+    longest = RoleProfile._meta.get_field("slug").max_length
+    wanted = {slug.strip() for slug in slugs if 0 < len(slug.strip()) <= longest}
+    return {
+        role.slug: role
+        for role in RoleProfile.objects.select_related("level").filter(slug__in=wanted)
+    }

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -27,17 +28,19 @@ def career_map(request):
 
 
 def compare(request):
-    roles = selectors.roles_for_choosing()
-    choice = forms.parse_compare_roles(
-        request.GET.getlist("roles"), {role.slug: role for role in roles}
-    )
-    comparison = selectors.compare_roles(choice.roles) if choice.ready else None
+    values = request.GET.getlist("roles")
+    choice = forms.parse_compare_roles(values, selectors.roles_named(values))
     chosen = choice.slugs + [""] * (forms.MAX_COMPARED - len(choice.slugs))
+    # The pickers and the comparison depend only on the content and the roles chosen:
+    # read when the page renders them, not when they come from the content cache.
+    comparison = (
+        SimpleLazyObject(lambda: selectors.compare_roles(choice.roles)) if choice.ready else None
+    )
     return render(
         request,
         "pathways/compare.html",
         {
-            "roles": roles,
+            "roles": SimpleLazyObject(selectors.roles_for_choosing),
             "chosen": chosen,
             "choice": choice,
             "comparison": comparison,

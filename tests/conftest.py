@@ -40,6 +40,8 @@ def pytest_configure(config):
     # Tests change content inside transactions that never commit, so the content
     # generation never moves on: whole-page caching is tested on its own, with commits.
     settings.PAGE_CACHE = False
+    # The same holds for what is kept per generation inside pages: tested on its own.
+    settings.CONTENT_CACHE = False
 
 
 def pytest_unconfigure(config):
