@@ -16,6 +16,32 @@ def roles_for_listing() -> QuerySet[RoleProfile]:
     )
 
 
+def roles_highest_level_first(roles: QuerySet[RoleProfile]) -> QuerySet[RoleProfile]:
+    """``roles`` in the order the role tables list them: highest level first, then title."""
+    return roles.order_by("-level__number", "title", "pk")
+
+
+@dataclass
+class LevelCount:
+    """How many of a list's role profiles sit at one level."""
+
+    number: int
+    name: str
+    total: int
+
+
+def role_counts_by_level(roles: QuerySet[RoleProfile]) -> list[LevelCount]:
+    """How many of ``roles`` sit at each level, highest level first, counted in one query;
+    levels with none are left out."""
+    rows = (
+        roles.order_by()
+        .values("level__number", "level__name")
+        .annotate(total=Count("pk", distinct=True))
+        .values_list("level__number", "level__name", "total")
+    )
+    return sorted((LevelCount(*row) for row in rows), key=lambda count: -count.number)
+
+
 def sections_by_tree() -> dict[int, Competence]:
     """Every top-level section keyed by its tree id (one query)."""
     return {

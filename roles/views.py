@@ -4,14 +4,34 @@ The overview, search and a single role's page read other apps too; they live in
 ``framework``.
 """
 
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from framework_site.canonical import permanent_redirect, redirect_to_canonical
+from framework_site.pagination import page_of, pagination
 
 from . import selectors
 from .models import ROLE_LEVELS, Area, Level
 from .proficiency import depths
+
+# Role profiles per page of the role list, an area's roles and a level's roles: enough
+# to hold the published framework's 21 roles on one page, and a fixed page size so that
+# each page stays the same size however many roles there are.
+ROLES_PER_PAGE = 50
+
+
+def _level_summary(roles, *, params: dict) -> list[dict]:
+    """Per level, how many of ``roles`` sit there and a link to the role list narrowed
+    to them (keeping ``params``, the other filters)."""
+    list_url = reverse("roles:role-list")
+    kept = {key: value for key, value in params.items() if value}
+    return [
+        {"count": count, "href": f"{list_url}?{urlencode(kept | {'level': count.number})}"}
+        for count in selectors.role_counts_by_level(roles)
+    ]
 
 
 def area_detail(request, slug):
@@ -19,10 +39,19 @@ def area_detail(request, slug):
     if area is None:
         return redirect_to_canonical(request, Area.objects.all(), slug=slug)
     roles = selectors.roles_for_listing().filter(areas=area)
+    page = page_of(request, selectors.roles_highest_level_first(roles), ROLES_PER_PAGE)
+    pages = pagination(page, request.path, fragment="roles")
     return render(
         request,
         "roles/area_detail.html",
-        {"area": area, "levels": selectors.roles_grouped_by_level(roles), "trail": []},
+        {
+            "area": area,
+            "levels": selectors.roles_grouped_by_level(page.object_list),
+            "pages": pages,
+            # Counted whatever the length, so the page's queries never depend on the data.
+            "level_summary": _level_summary(roles, params={"area": area.slug}),
+            "trail": [],
+        },
     )
 
 
@@ -33,12 +62,15 @@ def level_detail(request, number):
     neighbours = {
         other.number: other for other in Level.objects.filter(number__in=[number - 1, number + 1])
     }
+    roles = selectors.roles_for_listing().filter(level=level).order_by("title", "pk")
+    page = page_of(request, roles, ROLES_PER_PAGE)
     return render(
         request,
         "roles/level_detail.html",
         {
             "level": level,
-            "roles": selectors.roles_for_listing().filter(level=level),
+            "roles": page.object_list,
+            "pages": pagination(page, request.path, fragment="roles"),
             "previous_level": neighbours.get(number - 1),
             "next_level": neighbours.get(number + 1),
             "trail": [],
@@ -54,25 +86,33 @@ def role_list(request):
     chosen_level = request.GET.get("level", "")
     lived = request.GET.get("lived") == "yes"
     problems = []
+    # The filters every page link and summary link keeps: only the ones that worked.
+    kept = {"lived": "yes" if lived else ""}
     if chosen_area:
         if chosen_area in {area.slug for area in areas}:
             roles = roles.filter(areas__slug=chosen_area)
+            kept["area"] = chosen_area
         else:
             problems.append(_("There is no service area called “%s”.") % chosen_area[:60])
     if chosen_level:
         if chosen_level in {str(level.number) for level in levels}:
             roles = roles.filter(level__number=int(chosen_level))
+            kept["level"] = chosen_level
         else:
             problems.append(_("Choose a level from 2 to 8."))
     if lived:
         roles = roles.with_lived_experience_route()
-    roles = list(roles)
+    page = page_of(request, selectors.roles_highest_level_first(roles), ROLES_PER_PAGE)
+    pages = pagination(page, request.path, kept, fragment="roles")
     return render(
         request,
         "roles/role_list.html",
         {
-            "groups": selectors.roles_grouped_by_level(roles),
-            "role_count": len(roles),
+            "groups": selectors.roles_grouped_by_level(page.object_list),
+            "role_count": page.paginator.count,
+            "pages": pages,
+            # Counted whatever the length, so the page's queries never depend on the data.
+            "level_summary": _level_summary(roles, params=kept),
             "areas": areas,
             "levels": levels,
             "chosen_area": chosen_area,
