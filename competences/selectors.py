@@ -109,11 +109,38 @@ def _count_statements(node: Competence) -> int:
     return total
 
 
-def competence_forest() -> list[Competence]:
-    """The whole tree in one query: sections with cached children, each node counted."""
-    sections = Competence.objects.all().get_cached_trees()
+# How many of a section's parts its card on the sections page names; the rest are a
+# click away on the section's own page.
+PARTS_ON_A_CARD = 12
+
+
+def section_cards(sections: list[Competence]) -> list[Competence]:
+    """``sections`` (top-level nodes), each with ``statement_count`` (the competence
+    statements beneath it), ``parts`` (its subsections, at most ``PARTS_ON_A_CARD``) and
+    ``more_parts`` (how many subsections the card leaves out).
+
+    Two queries, whatever the size of the tree: the statements are counted in the
+    database, never read.
+    """
+    tree_ids = [section.tree_id for section in sections]
+    counts = dict(
+        Competence.objects.filter(tree_id__in=tree_ids, kind=Kind.STATEMENT)
+        # Without clearing the model's tree ordering, lft joins the GROUP BY.
+        .order_by()
+        .values("tree_id")
+        .annotate(total=Count("pk"))
+        .values_list("tree_id", "total")
+    )
+    parts = defaultdict(list)
+    subsections = Competence.objects.filter(
+        parent_id__in=[section.pk for section in sections]
+    ).exclude(kind=Kind.STATEMENT)
+    for part in subsections:
+        parts[part.parent_id].append(part)
     for section in sections:
-        _count_statements(section)
+        section.statement_count = counts.get(section.tree_id, 0)
+        section.parts = parts[section.pk][:PARTS_ON_A_CARD]
+        section.more_parts = len(parts[section.pk]) - len(section.parts)
     return sections
 
 

@@ -8,28 +8,44 @@ from itertools import groupby
 
 from django.shortcuts import render
 
+from framework_site.pagination import page_of, pagination
+
 from . import selectors
-from .models import Standard
+from .models import Competence, Standard
+
+# Sections per page: the published framework's 16 fit on one; a framework many times
+# larger gets more pages, each the same size.
+SECTIONS_PER_PAGE = 50
+# Standards per page: a line each, so the published 51 fit on one page.
+STANDARDS_PER_PAGE = 100
 
 
 def section_list(request):
+    sections = Competence.objects.filter(parent__isnull=True).order_by("tree_id")
+    page = page_of(request, sections, SECTIONS_PER_PAGE)
     return render(
         request,
         "competences/section_list.html",
-        {"sections": selectors.competence_forest(), "trail": []},
+        {
+            "sections": selectors.section_cards(list(page.object_list)),
+            "pages": pagination(page, request.path),
+            "trail": [],
+        },
     )
 
 
 def standard_list(request):
-    standards = Standard.objects.all().order_by("organisation", "suite", "code")
+    standards = Standard.objects.order_by("organisation", "suite", "code", "pk")
+    page = page_of(request, standards, STANDARDS_PER_PAGE)
     return render(
         request,
         "competences/standard_list.html",
         {
             "groups": [
                 (suite, list(items))
-                for suite, items in groupby(standards, key=lambda standard: standard.suite)
+                for suite, items in groupby(page.object_list, key=lambda standard: standard.suite)
             ],
+            "pages": pagination(page, request.path),
             "trail": [],
         },
     )
