@@ -18,6 +18,13 @@ from .diagram_layout import LINE_HEIGHT, Box, Edge, TextLine, lay_out, wrap
 LEVEL_LABEL_WIDTH = 64
 AREA_LABEL_HEIGHT = 48
 
+# The largest pictures drawn. The published framework's map has 21 boxes and 49 moves,
+# and its busiest role 9 moves; a map or a role past these limits would draw a picture
+# too dense to read and too large to send, so its moves are described in words only.
+MAP_MOST_BOXES = 60
+MAP_MOST_MOVES = 100
+ROLE_MOST_MOVES = 24
+
 
 # --- Shapes the templates draw, besides the boxes and lines ----------------------------
 
@@ -56,20 +63,25 @@ class Diagram:
 # --- The two pictures -----------------------------------------------------------------
 
 
-def draw_career_map(framework) -> Diagram:
-    """The whole map from ``framework`` (a ``selectors.CareerMap``): a row per level, a
-    lane per service area, a box per role in each of its lanes, and a line per move."""
+def draw_career_map(framework, moves) -> Diagram | None:
+    """The whole map from ``framework`` (a ``selectors.CareerMap`` that names every
+    role) and ``moves`` (every move): a row per level, a lane per service area, a box
+    per role in each of its lanes, and a line per move. None when the framework is too
+    large for one picture (see ``MAP_MOST_BOXES`` and ``MAP_MOST_MOVES``)."""
+    too_many = framework.box_count > MAP_MOST_BOXES or len(moves) > MAP_MOST_MOVES
+    if too_many or not framework.whole:
+        return None
     rows, lanes = len(framework.rows), len(framework.areas)
     boxes: list[Box] = []
     boxes_by_role: dict[int, list[Box]] = {}
     for row_index, row in enumerate(framework.rows):
         for lane_index, cell in enumerate(row.cells):
-            for role in cell:
+            for role in cell.roles:
                 box = Box(role.pk, role.title, role.get_absolute_url(), row_index, lane_index)
                 boxes.append(box)
                 boxes_by_role.setdefault(role.pk, []).append(box)
     edges = []
-    for move in framework.moves:
+    for move in moves:
         starts, ends = boxes_by_role.get(move.from_role_id), boxes_by_role.get(move.to_role_id)
         if starts and ends:
             start, end = _nearest(starts, ends)
@@ -98,7 +110,11 @@ def draw_career_map(framework) -> Diagram:
 def draw_role_moves(role, moves) -> Diagram:
     """One role's own moves: ``moves`` as from ``pathways.selectors.role_moves`` (up,
     sideways and into). The role sits in the middle of its level's row, the roles it
-    leads to above it or beside it, and the roles that lead to it below or beside it."""
+    leads to above it or beside it, and the roles that lead to it below or beside it.
+    A role with more than ``ROLE_MOST_MOVES`` moves gets an empty picture (no boxes, no
+    lines): its page lists the moves in words."""
+    if len(moves["up"]) + len(moves["sideways"]) + len(moves["into"]) > ROLE_MOST_MOVES:
+        return Diagram(width=0, height=0)
     others: dict[int, object] = {}
     edges_wanted = []
     for move in moves["up"] + moves["sideways"]:

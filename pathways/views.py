@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from framework_site.middleware import accepts_posts
+from framework_site.pagination import page_of, pagination
 from framework_site.privacy import private_page, private_upload_page
 from roles.models import RoleProfile
 from roles.proficiency import definitions as proficiency_definitions
@@ -17,13 +18,26 @@ from roles.proficiency import definitions as proficiency_definitions
 from . import assessment, forms, gap_files, selectors
 from .diagram import draw_career_map
 
+# Moves listed per page of the career map: the published framework's 49 fit on one, so
+# the picture and the list beside it describe the same moves.
+MOVES_PER_PAGE = 100
+
 
 def career_map(request):
     framework = selectors.career_map()
+    page = page_of(request, selectors.moves_for_map(), MOVES_PER_PAGE, count=framework.move_count)
+    moves = list(page.object_list)
     return render(
         request,
         "pathways/map.html",
-        {"map": framework, "diagram": draw_career_map(framework), "trail": []},
+        {
+            "map": framework,
+            "moves_by_role": selectors.moves_by_starting_role(moves),
+            "pages": pagination(page, request.path, fragment="moves"),
+            # Drawn only when the list below it holds every move.
+            "diagram": None if page.has_other_pages() else draw_career_map(framework, moves),
+            "trail": [],
+        },
     )
 
 
