@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from competences.history import ADDED, CHANGED, REMOVED
@@ -141,8 +141,8 @@ class _Version:
     links: dict = field(default_factory=dict)
 
 
-def describe(rows: list[dict], start: datetime.datetime) -> dict[datetime.date, list[ChangeLine]]:
-    """Plain-words lines for each day from ``start`` on, newest first, from ``_rows``.
+def describe(rows: list[dict], window: set[datetime.date]) -> dict[datetime.date, list[ChangeLine]]:
+    """Plain-words lines for each day in ``window``, from the rows ``framework.changes`` reads.
 
     An item changed several times in a day gets one comparison: its state before the
     day's first change against its state after the day's last.
@@ -170,15 +170,17 @@ def describe(rows: list[dict], start: datetime.datetime) -> dict[datetime.date, 
     for key, version in versions.items():
         version.links = links.get(key, {})
         items.setdefault((version.kind, version.item), []).append(version)
+    for history in items.values():
+        history.sort(key=lambda version: (version.at, version.record))
 
     words = _Words(items)
     days: dict[datetime.date, list[tuple[datetime.datetime, ChangeLine]]] = {}
     for (kind, _item), history in items.items():
-        history.sort(key=lambda version: (version.at, version.record))
         todays: dict[datetime.date, list[int]] = {}
         for index, version in enumerate(history):
-            if version.at >= start:
-                todays.setdefault(timezone.localdate(version.at), []).append(index)
+            day = timezone.localdate(version.at)
+            if day in window:
+                todays.setdefault(day, []).append(index)
         for day, indexes in todays.items():
             base = history[indexes[0] - 1] if indexes[0] else None
             final = history[indexes[-1]]
@@ -491,3 +493,35 @@ def _added(base: _Version, final: _Version, name: str) -> list[str]:
     before = base.links.get(name, {})
     after = final.links.get(name, {})
     return sorted(label or _("a removed item") for pk, label in after.items() if pk not in before)
+
+
+# What a day of bulk changes is summed up as: each kind's name, plural, and the order.
+KIND_NAMES = {
+    "role": gettext_lazy("Roles"),
+    "requirement": gettext_lazy("Competences roles need"),
+    "competence": gettext_lazy("Competences, sections and subsections"),
+    "standard": gettext_lazy("Standards"),
+    "learning": gettext_lazy("Learning"),
+    "move": gettext_lazy("Moves between roles"),
+    "drop": gettext_lazy("Competences moves leave behind"),
+    "area": gettext_lazy("Areas"),
+    "level": gettext_lazy("Levels"),
+}
+CHANGE_NAMES = {
+    ADDED: gettext_lazy("%(things)s added: %(count)s"),
+    CHANGED: gettext_lazy("%(things)s changed: %(count)s"),
+    REMOVED: gettext_lazy("%(things)s removed: %(count)s"),
+}
+
+
+def summary(counts: dict[tuple[str, str], int]) -> list[str]:
+    """A day's changes summed up: how many items of each kind were added, changed, removed.
+
+    ``counts`` maps (kind, change) to a number of items, as ``framework.changes`` reads it.
+    """
+    return [
+        CHANGE_NAMES[change] % {"things": KIND_NAMES[kind], "count": counts[(kind, change)]}
+        for kind in ORDER
+        for change in (ADDED, CHANGED, REMOVED)
+        if counts.get((kind, change))
+    ]

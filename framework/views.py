@@ -24,7 +24,7 @@ from roles.models import ROLE_LEVELS, RoleProfile
 
 from . import changes as change_log
 from . import selectors
-from .forms import ChangeLogForm
+from .forms import ChangeDayForm, ChangeLogForm
 from .search import KINDS, PAGE_SIZE, clean_query, search_framework
 
 
@@ -207,18 +207,18 @@ def changes(request):
 
 
 def changes_on_day(request, day):
-    """Every change made on one day, a page at a time."""
-    changed = change_log.change_day(day)
-    if not changed.lines:
+    """Every change made on one day, a page of changed items at a time."""
+    form = ChangeDayForm(request.GET)
+    number = (form.cleaned_data["page"] if form.is_valid() else None) or 1
+    page = change_log.change_day(day, page=number)
+    if page is None:
         raise Http404(_("No changes were made on that day."))
-    lines = Paginator(changed.lines, change_log.DAY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "framework/change_day.html",
         {
-            "day": changed.day,
-            "lines": lines,
-            "total": len(changed.lines),
+            "page": page,
+            "changed": page.day,
             "trail": [(_("What has changed"), reverse("framework:changes"))],
         },
     )
