@@ -7,7 +7,6 @@ Their addresses are the ones in the page map; only the code moved here, so that
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from competences import selectors as competence_selectors
 from competences.models import Competence, Standard
 from framework_site.canonical import redirect_to_canonical
+from framework_site.pagination import page_of, pagination, requested_page_number
 from pathways.diagram import draw_role_moves
 from pathways.selectors import role_moves_compared
 from roles import selectors as role_selectors
@@ -25,7 +25,7 @@ from roles.models import ROLE_LEVELS, RoleProfile
 from . import changes as change_log
 from . import selectors
 from .forms import ChangeDayForm, ChangeLogForm
-from .search import KINDS, PAGE_SIZE, clean_query, search_framework
+from .search import KINDS, MOST_PAGES, MOST_RESULTS, PAGE_SIZE, clean_query, search_framework
 
 
 def home(request):
@@ -118,18 +118,16 @@ def search(request):
     kind = request.GET.get("kind", "")
     if kind not in dict(KINDS):
         kind = ""
-    outcome = search_framework(query, kind or None) if query else None
-    results, page = [], None
-    if outcome and outcome.results:
-        paginator = Paginator(outcome.results, PAGE_SIZE)
-        number = request.GET.get("page", "1")
-        if not number.isdigit() or int(number) < 1:
-            number = 1
-        if int(number) > paginator.num_pages:
-            raise Http404(_("There is no page %(number)s of these results.") % {"number": number})
-        page = paginator.page(number)
+    # Only the results up to the end of the page asked for are ranked and read.
+    best = min(requested_page_number(request), MOST_PAGES) * PAGE_SIZE
+    outcome = search_framework(query, kind or None, best=best) if query else None
+    results, page, pages = [], None, None
+    if outcome:
+        # Pages past the best MOST_RESULTS are not offered; the page says so.
+        offered = min(outcome.count_of(kind or None), MOST_RESULTS)
+        page = page_of(request, outcome.results, PAGE_SIZE, count=offered)
         results = page.object_list
-    pages = _page_links(page, query, kind) if page and page.paginator.num_pages > 1 else []
+        pages = pagination(page, request.path, {"q": query, "kind": kind})
     return render(
         request,
         "roles/search.html",
@@ -149,6 +147,9 @@ def search(request):
             "results": results,
             "page": page,
             "pages": pages,
+            "shown_count": outcome.count_of(kind or None) if outcome else 0,
+            "capped": bool(outcome) and outcome.count_of(kind or None) > MOST_RESULTS,
+            "most_results": MOST_RESULTS,
             "all_kinds_link": _search_href(query, ""),
             "searched": "q" in request.GET,
             "trail": [],
@@ -156,30 +157,8 @@ def search(request):
     )
 
 
-def _search_href(query: str, kind: str, page: int = 1) -> str:
-    params = {"q": query}
-    if kind:
-        params["kind"] = kind
-    if page > 1:
-        params["page"] = page
-    return "?" + urlencode(params)
-
-
-def _page_links(page, query: str, kind: str) -> list[dict]:
-    """Numbered page links in the NHS.UK pagination pattern, long runs elided."""
-    links = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == page.paginator.ELLIPSIS:
-            links.append({"ellipsis": True})
-        else:
-            links.append(
-                {
-                    "number": number,
-                    "href": _search_href(query, kind, number),
-                    "current": number == page.number,
-                }
-            )
-    return links
+def _search_href(query: str, kind: str) -> str:
+    return "?" + urlencode({"q": query} | ({"kind": kind} if kind else {}))
 
 
 def changes(request):
