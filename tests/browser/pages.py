@@ -80,6 +80,8 @@ def addresses() -> list[Address]:
         Address("search", "/search/?q=risk"),
         Address("search by code", f"/search/?q={statement.code}"),
         Address("search, nothing found", "/search/?q=zzzzzz"),
+        # The seed content's one list long enough for the pagination component.
+        Address("search, second page", "/search/?q=practitioner&page=2"),
         Address("about", "/about/"),
         Address("accessibility statement", "/accessibility/"),
         Address("proficiency levels", "/proficiency/"),
