@@ -29,20 +29,24 @@ from .search import KINDS, MOST_PAGES, MOST_RESULTS, PAGE_SIZE, clean_query, sea
 
 
 def home(request):
-    levels = [
-        level for level in role_selectors.levels_with_role_counts() if level.number in ROLE_LEVELS
-    ]
+    # Everything here is read only when the page's body is rendered, not when it comes
+    # from the content cache.
     return render(
         request,
         "roles/home.html",
         {
-            "areas": role_selectors.areas_with_role_counts(),
-            "levels": sorted(levels, key=lambda level: -level.number),
-            "sections": competence_selectors.sections_with_statement_counts(),
-            "role_count": RoleProfile.objects.count(),
-            "standard_count": Standard.objects.count(),
+            "areas": SimpleLazyObject(lambda: list(role_selectors.areas_with_role_counts())),
+            "levels": SimpleLazyObject(_levels_highest_first),
+            "sections": SimpleLazyObject(competence_selectors.sections_with_statement_counts),
+            "role_count": SimpleLazyObject(RoleProfile.objects.count),
+            "standard_count": SimpleLazyObject(Standard.objects.count),
         },
     )
+
+
+def _levels_highest_first():
+    levels = role_selectors.levels_with_role_counts().filter(number__in=ROLE_LEVELS)
+    return sorted(levels, key=lambda level: -level.number)
 
 
 def role_detail(request, slug):
@@ -80,34 +84,43 @@ def competence_detail(request, code):
     node = Competence.objects.filter(code=code).first()
     if node is None:
         return redirect_to_canonical(request, Competence.objects.all(), code=code)
-    subtree = competence_selectors.competence_subtree(node)
-    trail = [(_("Competences"), reverse("competences:section-list"))] + [
-        (ancestor.title, ancestor.get_absolute_url()) for ancestor in node.get_ancestors()
-    ]
+    # Read only when the page renders them, not when its parts come from the content cache.
     return render(
         request,
         "competences/competence_detail.html",
         {
-            "node": subtree,
-            "trail": trail,
-            "standards": list(node.standards.all()),
-            "requirements": selectors.requirements_for(node),
-            "learning": list(node.learning_opportunities.all()) if node.is_statement else [],
+            "node": node,
+            "subtree": SimpleLazyObject(lambda: competence_selectors.competence_subtree(node)),
+            "trail": SimpleLazyObject(lambda: _competence_trail(node)),
+            "standards": SimpleLazyObject(lambda: list(node.standards.all())),
+            "requirements": SimpleLazyObject(lambda: selectors.requirements_for(node)),
+            "learning": SimpleLazyObject(
+                lambda: list(node.learning_opportunities.all()) if node.is_statement else []
+            ),
         },
     )
+
+
+def _competence_trail(node) -> list[tuple[str, str]]:
+    return [(_("Competences"), reverse("competences:section-list"))] + [
+        (ancestor.title, ancestor.get_absolute_url()) for ancestor in node.get_ancestors()
+    ]
 
 
 def standard_detail(request, code):
     standard = Standard.objects.filter(reference=code).first()
     if standard is None:
         return redirect_to_canonical(request, Standard.objects.all(), reference=code, code=code)
+    # Read only when the page renders them, not when its body comes from the content cache.
     return render(
         request,
         "competences/standard_detail.html",
         {
             "standard": standard,
-            "competences": competence_selectors.competences_using(standard),
-            "roles": selectors.roles_using(standard),
+            "competences": SimpleLazyObject(
+                lambda: competence_selectors.competences_using(standard)
+            ),
+            "roles": SimpleLazyObject(lambda: selectors.roles_using(standard)),
             "trail": [(_("Standards"), reverse("competences:standard-list"))],
         },
     )
