@@ -331,6 +331,16 @@ class LearningOpportunity(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def kind_and_level(self) -> str:
+        """What kind of learning it is and the level it is pitched at, e.g. "Course, Level 3".
+
+        Read from the choices directly: result pages show it for dozens of items, and
+        ``get_FOO_display`` rebuilds its table of choices on every call.
+        """
+        level = LearningLevel(self.level).label if self.level else _("any level")
+        return f"{LearningKind(self.kind).label}, {level}"
+
     def fit_for(self, role_level: int) -> LearningFit:
         """How well this suits a role at career framework level ``role_level``."""
         if self.level is None:

@@ -1,9 +1,9 @@
-"""Item addresses reversed once per process, not once per row.
+"""Addresses reversed once per process, not once per row.
 
 Long pages link hundreds of competences and roles, and Django's ``reverse()`` costs
-tens of microseconds a call. An item's address depends only on the URL configuration,
-the script prefix the site is served under and the item's key, never on the content,
-so each one is worked out once and remembered; a hit costs a dictionary lookup.
+tens of microseconds a call. An address depends only on the URL configuration, the
+script prefix the site is served under and the arguments, never on the content, so
+each one is worked out once and remembered; a hit costs a dictionary lookup.
 """
 
 from functools import lru_cache
@@ -16,12 +16,21 @@ REMEMBERED = 65536
 
 
 @lru_cache(maxsize=REMEMBERED)
-def _reversed(viewname: str, key: str, value, prefix: str, urlconf: str) -> str:
-    return reverse(viewname, urlconf=urlconf, kwargs={key: value})
+def _reversed(viewname: str, args: tuple, kwargs: tuple, prefix: str, urlconf: str) -> str:
+    return reverse(viewname, urlconf=urlconf, args=args or None, kwargs=dict(kwargs) or None)
+
+
+def address(viewname: str, *args, **kwargs) -> str:
+    """``reverse(viewname, args=args, kwargs=kwargs)``, remembered for this process."""
+    return _reversed(
+        viewname,
+        args,
+        tuple(kwargs.items()),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
 
 
 def item_address(viewname: str, key: str, value) -> str:
     """``reverse(viewname, kwargs={key: value})``, remembered for this process."""
-    return _reversed(
-        viewname, key, value, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-    )
+    return address(viewname, **{key: value})

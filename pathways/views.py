@@ -9,6 +9,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from framework_site import content_cache
+from framework_site.addresses import address
 from framework_site.middleware import accepts_posts
 from framework_site.pagination import page_of, pagination
 from framework_site.privacy import private_page, private_upload_page
@@ -66,7 +68,12 @@ def compare(request):
 
 def _read_assessment(request, role, *, with_learning=False):
     """The role's requirements by section and the person's checked answers."""
-    sections = assessment.requirements_for_assessment(role, with_learning=with_learning)
+    # The same for everyone until the content changes, so read once per content version.
+    sections = content_cache.remember(
+        "assessment-sections",
+        (role.pk, with_learning),
+        lambda: assessment.requirements_for_assessment(role, with_learning=with_learning),
+    )
     required = {
         item.competence.code: item.proficiency for group in sections for item in group.requirements
     }
@@ -92,9 +99,7 @@ def _section_links(role, sections, query):
     return [
         (
             group,
-            _with_query(
-                reverse("pathways:self-assessment-section", args=[role.slug, number]), query
-            ),
+            _with_query(address("pathways:self-assessment-section", role.slug, number), query),
         )
         for number, group in enumerate(sections, start=1)
     ]

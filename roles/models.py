@@ -302,6 +302,15 @@ class RoleCompetence(models.Model):
     def is_essential(self) -> bool:
         return self.requirement == Requirement.ESSENTIAL
 
+    def get_proficiency_display(self):
+        """The proficiency's name, read from the choices directly: Django's generated
+        method rebuilds its table of choices on every call, about four times slower, and
+        long pages ask for it on every row. A value outside the choices comes back as is."""
+        try:
+            return str(Proficiency(self.proficiency).label)
+        except ValueError:
+            return self.proficiency
+
     def clean(self):
         competence = getattr(self, "competence", None)
         if competence is not None and not competence.is_statement:
