@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt
 
 from competences.models import Standard
 from roles.models import RoleProfile
-from roles.selectors import SectionRequirements, role_requirements_by_section
+from roles.selectors import role_requirements_by_section
 
 from .documents import add_bullets, add_table, fit_table, framework_citation, new_document
 
@@ -182,27 +182,6 @@ def role_for_job_description(slug: str) -> RoleProfile | None:
     )
 
 
-def requirements_with_standards(role: RoleProfile) -> list[SectionRequirements]:
-    """The role's requirements by section, each competence's standards loaded (3 queries)."""
-    sections = role_requirements_by_section(role)
-    competences = [item.competence for group in sections for item in group.requirements]
-    prefetch_related_objects(
-        competences,
-        Prefetch("standards", queryset=Standard.objects.only("id", "code", "reference")),
-    )
-    return sections
-
-
-def desirable_by_section(sections: list[SectionRequirements]) -> list[SectionRequirements]:
-    """Only the sections with desirable competences, holding only those."""
-    out = []
-    for group in sections:
-        desirable = [item for item in group.requirements if not item.is_essential]
-        if desirable:
-            out.append(SectionRequirements(section=group.section, requirements=desirable))
-    return out
-
-
 @dataclass(frozen=True)
 class Criterion:
     """One row of the person specification: a competence the post holder needs."""
@@ -220,6 +199,58 @@ class Criterion:
     @property
     def standards_text(self) -> str:
         return ", ".join(self.standards) if self.standards else _("None linked")
+
+
+@dataclass(frozen=True)
+class CriteriaSection:
+    """A competence section's title and the role's criteria within it, in tree order."""
+
+    title: str
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def essential_count(self) -> int:
+        return sum(1 for item in self.criteria if item.essential)
+
+
+def role_criteria(role: RoleProfile) -> list[CriteriaSection]:
+    """Every competence the role needs as a criterion, by section (3 queries).
+
+    Plain values only, so the content cache keeps them cheaply: every page of the
+    builder starts from them, whatever the manager chose.
+    """
+    sections = role_requirements_by_section(role)
+    competences = [item.competence for group in sections for item in group.requirements]
+    prefetch_related_objects(
+        competences,
+        Prefetch("standards", queryset=Standard.objects.only("id", "code", "reference")),
+    )
+    return [
+        CriteriaSection(
+            title=group.section.title,
+            criteria=tuple(
+                Criterion(
+                    code=item.competence.code,
+                    title=item.competence.title,
+                    proficiency=item.get_proficiency_display(),
+                    essential=item.is_essential,
+                    standards=tuple(standard.code for standard in item.competence.standards.all()),
+                )
+                for item in group.requirements
+            ),
+        )
+        for group in sections
+    ]
+
+
+def desirable_by_section(sections: list[CriteriaSection]) -> list[CriteriaSection]:
+    """Only the sections with desirable competences, holding only those."""
+    out = []
+    for group in sections:
+        desirable = tuple(item for item in group.criteria if not item.essential)
+        if desirable:
+            out.append(CriteriaSection(title=group.title, criteria=desirable))
+    return out
 
 
 @dataclass
@@ -254,7 +285,7 @@ def paragraphs(text: str) -> list[str]:
 
 def build_job_description(
     role: RoleProfile,
-    sections: list[SectionRequirements],
+    sections: list[CriteriaSection],
     *,
     choices: dict,
     address: str,
@@ -267,17 +298,11 @@ def build_job_description(
     chosen = set(choices.get("desirable", []))
     essential, desirable = [], []
     for group in sections:
-        for item in group.requirements:
-            if not item.is_essential and item.competence.code not in chosen:
-                continue
-            criterion = Criterion(
-                code=item.competence.code,
-                title=item.competence.title,
-                proficiency=item.get_proficiency_display(),
-                essential=item.is_essential,
-                standards=tuple(standard.code for standard in item.competence.standards.all()),
-            )
-            (essential if item.is_essential else desirable).append(criterion)
+        for criterion in group.criteria:
+            if criterion.essential:
+                essential.append(criterion)
+            elif criterion.code in chosen:
+                desirable.append(criterion)
     details = [(_("Job title"), role.title)]
     for key, label in [
         ("employer", _("Employer")),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from framework_site import content_cache
 from framework_site.privacy import private_page
 
 from .documents import docx_response
@@ -17,7 +18,7 @@ from .job_description import (
     build_job_description,
     desirable_by_section,
     job_description_document,
-    requirements_with_standards,
+    role_criteria,
     role_for_job_description,
 )
 
@@ -45,13 +46,12 @@ def job_description(request, slug):
     role = role_for_job_description(slug)
     if role is None:
         raise Http404(_("There is no role profile with that address."))
-    sections = requirements_with_standards(role)
+    # The same for everyone until the content changes, so read once per content version.
+    sections = content_cache.remember("job-criteria", (role.pk,), lambda: role_criteria(role))
     desirable = desirable_by_section(sections)
     form = JobDescriptionForm(
         request.GET or None,
-        desirable_codes={
-            item.competence.code for group in desirable for item in group.requirements
-        },
+        desirable_codes={item.code for group in desirable for item in group.criteria},
         offers_lived_route=role.lived_experience_route,
     )
     job = None
