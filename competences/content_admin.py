@@ -14,6 +14,8 @@ its links never silently removed; the editor is told what uses it instead.
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -98,6 +100,20 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     # --- Deletion -----------------------------------------------------------------------
 
+    # --- History pages ----------------------------------------------------------------
+
+    # django-simple-history queries with the identifiers in the address as they are, so
+    # "/history/abc/" raised a server error; an identifier that cannot be one is a 404.
+    def history_view(self, request, object_id, extra_context=None):
+        _identifier_or_404(self.model._meta.pk, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        _identifier_or_404(self.model._meta.pk, unquote(object_id))
+        _identifier_or_404(history.model._meta.pk, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is not None and self.has_delete_permission(request, obj):
@@ -123,6 +139,13 @@ class ContentAdmin(SimpleHistoryAdmin):
             "item": obj,
             "uses": " ".join(uses),
         }
+
+
+def _identifier_or_404(field, value: str) -> None:
+    try:
+        field.to_python(value)
+    except ValidationError as error:
+        raise Http404 from error
 
 
 def use_sentence(label: str, names: list[str]) -> list[str]:

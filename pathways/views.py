@@ -154,7 +154,7 @@ EARLIER_FIELD = "earlier"
 
 
 @accepts_posts
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private_upload_page
 def self_assessment_earlier(request, slug):
     """Start from an earlier result: the person uploads the gap file it gave them, which

@@ -73,6 +73,9 @@ class RoleProfileAdmin(ContentAdmin):
     ]
     list_filter = ["level", "areas", "lived_experience_route", "registered_profession"]
     search_fields = ["title", "code", "purpose", "typical_job_titles"]
+    # Stated here as well as on the model: the count below groups rows, and a grouped
+    # query drops the model's ordering, so the role pickers paged in no fixed order.
+    ordering = ["level__number", "title"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["areas"]
     inlines = [RoleCompetenceInline]

@@ -2,8 +2,12 @@
 server error, and never echo markup unescaped. Runs on SQLite and on PostgreSQL, where
 a NUL byte that reaches a query raises an error."""
 
-import pytest
+import time
 
+import pytest
+from django.db import connection
+
+from framework_site.log_filters import scrub
 from roles.models import RoleProfile
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +64,60 @@ def test_a_nul_in_a_number_is_removed_before_the_planner_reads_it(client):
     )
     assert response.status_code < 500
     assert "\x00" not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/pathways/team/", ASSESSMENT + "earlier/"])
+def test_pages_with_an_upload_form_answer_head_as_they_answer_get(client, path):
+    assert client.get(path).status_code == 200
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_a_very_long_address_costs_no_more_than_its_length(client):
+    """Every 404 is logged, and the filter that keeps answers out of logs once took time
+    growing with the square of an address's length: this one took tens of seconds."""
+    long_path = ASSESSMENT.replace(ROLE, "a-" * 30_000)
+    started = time.monotonic()
+    response = client.get(long_path, {"from": "kept-out-of-logs"})
+    assert response.status_code == 404
+    assert time.monotonic() - started < 2
+
+    line = f"GET {long_path}?from=kept-out-of-logs HTTP/1.1"
+    assert scrub(line) == f"GET {long_path}?[answers removed] HTTP/1.1"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/roles/area/abc/history/",
+        "/admin/roles/area/%00/history/",
+        "/admin/pathways/progression/%3Cscript%3E/history/",
+        "/admin/competences/standard/1/history/abc/",
+        "/admin/competences/standard/abc/history/1/",
+        "/admin/competences/competence/%7F/history/%7F/",
+    ],
+)
+def test_an_admin_history_address_naming_no_item_is_not_found(staff_client, path):
+    assert staff_client.get(path).status_code == 404
+
+
+@pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning")
+def test_the_role_picker_pages_through_every_role_once_in_level_and_title_order(staff_client):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.title FROM roles_roleprofile r JOIN roles_level l ON l.id = r.level_id"
+            " ORDER BY l.number, r.title"
+        )
+        expected = [title for (title,) in cursor.fetchall()]
+    listed, page = [], 1
+    while True:
+        query = {"app_label": "pathways", "model_name": "progression", "field_name": "from_role"}
+        response = staff_client.get("/admin/autocomplete/", {**query, "term": "", "page": page})
+        assert response.status_code == 200
+        listed += [item["text"] for item in response.json()["results"]]
+        if not response.json()["pagination"]["more"]:
+            break
+        page += 1
+    assert page > 1
+    assert listed == [str(title) for title in expected]

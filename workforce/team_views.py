@@ -17,7 +17,7 @@ FILES_ID = "team-files"
 
 
 @accepts_posts
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private_upload_page
 def team_needs_page(request):
     form = TeamNeedsForm(request.POST if request.method == "POST" else None)
