@@ -70,6 +70,7 @@ def addresses() -> dict[str, str]:
         "self-assessment check": f"/pathways/self-assessment/{role.slug}/check/?{answers}",
         "self-assessment result": f"/pathways/self-assessment/{role.slug}/result/?{answers}",
         "job description": f"/roles/{role.slug}/job-description/?employer=Trust",
+        "area workforce": f"/areas/{role.areas.first().slug}/workforce/",
     }
 
 
@@ -91,6 +92,7 @@ NO_CONTENT_QUERIES = {"proficiency"}
         "self-assessment check",
         "self-assessment result",
         "job description",
+        "area workforce",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from framework_site.privacy import private_page
@@ -28,13 +29,14 @@ from .spreadsheets import csv_response, workbook_response
 
 def area_workforce_page(request, slug):
     area = get_object_or_404(Area, slug=slug)
-    workforce = area_workforce(area)
     return render(
         request,
         "workforce/workforce.html",
         {
             "area": area,
-            "workforce": workforce,
+            # Read only when the page's body is rendered, not when it comes from the
+            # content cache.
+            "workforce": SimpleLazyObject(lambda: area_workforce(area)),
             "depths": depth_labels(),
             "planner_url": reverse("workforce:skill-mix") + "?" + urlencode({"area": area.slug}),
             "trail": [(area.name, area.get_absolute_url())],
