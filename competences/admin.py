@@ -7,9 +7,11 @@ recorded in history and can be reverted (see ``content_admin.py``).
 
 from django import http
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from simple_history.models import to_historic
@@ -89,6 +91,21 @@ class CompetenceAdmin(ContentAdmin, DraggableMPTTAdmin):
             competence_save(competence=live)
             return
         competence_save(competence=obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        identifier = unquote(object_id)
+        if identifier.isdigit() and not Competence.objects.filter(pk=identifier).exists():
+            # A deleted node has no place left in the tree to return to.
+            self.message_user(
+                request,
+                _(
+                    "This competence has been deleted, so it cannot be reverted to an "
+                    "earlier version. Add it again instead."
+                ),
+                messages.ERROR,
+            )
+            return redirect("admin:competences_competence_changelist")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def uses(self, obj):
         roles = [need.role.title for need in obj.requirements.select_related("role")]

@@ -317,3 +317,17 @@ def test_an_import_records_what_it_removes_in_bulk():
     ]
     # Written in bulk: one insert per batch the database allows, never one per row.
     assert 0 < len(inserts) and len(inserts) * 50 <= len(requirement_ids)
+
+
+def test_a_deleted_competence_cannot_be_reverted_into_the_tree(staff_client):
+    node = make_competence(parent=Competence.objects.filter(kind="section").first())
+    record = records_of("competences_historicalcompetence", node.pk)[-1][0]
+    pk = node.pk
+    staff_client.post(admin_url(Competence, "delete", pk), {"post": "yes"})
+    assert not Competence.objects.filter(pk=pk).exists()
+    url = admin_url(Competence, "simple_history", pk, record)
+    response = staff_client.post(url, {"code": "BACK", "kind": "section", "title": "Back"})
+    assert response.status_code == 302
+    assert "cannot be reverted" in visible_text(staff_client.get(response["Location"]))
+    assert not Competence.objects.filter(pk=pk).exists()
+    assert competence_tree_problems() == []
