@@ -8,6 +8,7 @@ each one is worked out once and remembered; a hit costs a dictionary lookup.
 
 from functools import lru_cache
 
+from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -34,3 +35,9 @@ def address(viewname: str, *args, **kwargs) -> str:
 def item_address(viewname: str, key: str, value) -> str:
     """``reverse(viewname, kwargs={key: value})``, remembered for this process."""
     return address(viewname, **{key: value})
+
+
+# ``{% address "app:name" arg ... %}``: ``{% url %}`` for the site's own templates, where
+# the same few addresses repeat on every page (loaded by name, see TEMPLATES in settings).
+register = template.Library()
+register.simple_tag(address, name="address")

@@ -22,6 +22,7 @@ tests, whose content changes never commit).
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
 
 from django import template
@@ -29,6 +30,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 _generation: Callable[[], str] | None = None
 _release: str | None = None
@@ -73,17 +76,25 @@ def content_key(name: str, *parts) -> str:
 def remember(name: str, parts: tuple, compute: Callable[[], object]):
     """``compute()``, kept under ``name`` and ``parts`` until the content changes.
 
-    ``parts`` must name everything besides the content that the value depends on, and
+    ``parts`` must name everything besides the content that the value depends on, as
+    plain values (numbers, strings and lists of them, whose ``repr`` names them), and
     the value must pickle. None is never kept (it means "not cached" to the cache).
     """
     if not enabled():
         return compute()
-    key = content_key(name, *parts)
-    value = cache.get(key)
+    try:
+        key = content_key(name, *parts)
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache that has gone away must not fail the page
+        logger.warning("The content cache could not be read; working %s out afresh.", name)
+        return compute()
     if value is None:
         value = compute()
         if value is not None:
-            cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+            try:
+                cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+            except Exception:  # noqa: BLE001 - as above: the page is still right
+                logger.warning("The content cache could not keep %s.", name)
     return value
 
 

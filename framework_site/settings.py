@@ -169,7 +169,10 @@ TEMPLATES = [
                 "framework_site.context_processors.site",
                 "framework_site.context_processors.framework_version",
             ],
-            "libraries": {"content_cache": "framework_site.content_cache"},
+            "libraries": {
+                "addresses": "framework_site.addresses",
+                "content_cache": "framework_site.content_cache",
+            },
         },
     },
 ]
