@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from competences import selectors as competence_selectors
 from competences.models import Competence, Standard
+from framework_site import content_cache
 from framework_site.canonical import redirect_to_canonical
 from framework_site.pagination import page_of, pagination, requested_page_number
 from pathways.diagram import draw_role_moves
@@ -50,9 +51,7 @@ def _levels_highest_first():
 
 
 def role_detail(request, slug):
-    role = (
-        RoleProfile.objects.select_related("level").prefetch_related("areas").filter(slug=slug)
-    ).first()
+    role = content_cache.remember("role", (slug,), lambda: _role_with_areas(slug))
     if role is None:
         return redirect_to_canonical(request, RoleProfile.objects.all(), slug=slug, code=slug)
     areas = list(role.areas.all())
@@ -74,6 +73,11 @@ def role_detail(request, slug):
     )
 
 
+def _role_with_areas(slug: str) -> RoleProfile | None:
+    query = RoleProfile.objects.select_related("level").prefetch_related("areas")
+    return query.filter(slug=slug).first()
+
+
 def _requirement_totals(sections) -> dict[str, int]:
     essential = sum(group.essential_count for group in sections)
     total = sum(len(group.requirements) for group in sections)
@@ -81,7 +85,9 @@ def _requirement_totals(sections) -> dict[str, int]:
 
 
 def competence_detail(request, code):
-    node = Competence.objects.filter(code=code).first()
+    node = content_cache.remember(
+        "competence", (code,), lambda: Competence.objects.filter(code=code).first()
+    )
     if node is None:
         return redirect_to_canonical(request, Competence.objects.all(), code=code)
     # Read only when the page renders them, not when its parts come from the content cache.
@@ -108,7 +114,9 @@ def _competence_trail(node) -> list[tuple[str, str]]:
 
 
 def standard_detail(request, code):
-    standard = Standard.objects.filter(reference=code).first()
+    standard = content_cache.remember(
+        "standard", (code,), lambda: Standard.objects.filter(reference=code).first()
+    )
     if standard is None:
         return redirect_to_canonical(request, Standard.objects.all(), reference=code, code=code)
     # Read only when the page renders them, not when its body comes from the content cache.

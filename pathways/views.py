@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -87,7 +87,14 @@ def _read_assessment(request, role, *, with_learning=False):
 
 
 def _assessment_role(slug):
-    return get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
+    role = content_cache.remember(
+        "assessment-role",
+        (slug,),
+        lambda: RoleProfile.objects.select_related("level").filter(slug=slug).first(),
+    )
+    if role is None:
+        raise Http404(_("There is no role profile with that address."))
+    return role
 
 
 def _with_query(url: str, query: str) -> str:
@@ -267,7 +274,7 @@ def self_assessment_check(request, slug):
 
 @private_page
 def self_assessment_result(request, slug):
-    role = get_object_or_404(RoleProfile.objects.select_related("level"), slug=slug)
+    role = _assessment_role(slug)
     sections, answers, from_role = _read_assessment(request, role, with_learning=True)
     gap_sections = assessment.gaps_by_section(
         sections,

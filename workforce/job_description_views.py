@@ -43,7 +43,9 @@ def _text_fields(form) -> list[dict]:
 @require_safe
 @private_page
 def job_description(request, slug):
-    role = role_for_job_description(slug)
+    role = content_cache.remember(
+        "job-description-role", (slug,), lambda: role_for_job_description(slug)
+    )
     if role is None:
         raise Http404(_("There is no role profile with that address."))
     # The same for everyone until the content changes, so read once per content version.

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from framework_site import content_cache
 from framework_site.privacy import private_page
 from interchange import versioning
 from pathways.forms import Problem, echo
@@ -28,7 +29,9 @@ from .spreadsheets import csv_response, workbook_response
 
 
 def area_workforce_page(request, slug):
-    area = get_object_or_404(Area, slug=slug)
+    area = content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
+    if area is None:
+        raise Http404(_("There is no service area with that address."))
     return render(
         request,
         "workforce/workforce.html",
