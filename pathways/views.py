@@ -4,8 +4,10 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -102,11 +104,17 @@ def _with_query(url: str, query: str) -> str:
 
 
 def _section_links(role, sections, query):
-    """(section, link to its step) pairs, each link carrying the answers so far."""
+    """(section, link to its step) pairs, each link carrying the answers so far.
+
+    The links are escaped here, once: the check page repeats each one, answers and all,
+    on every competence of its section.
+    """
     return [
         (
             group,
-            _with_query(address("pathways:self-assessment-section", role.slug, number), query),
+            escape(
+                _with_query(address("pathways:self-assessment-section", role.slug, number), query)
+            ),
         )
         for number, group in enumerate(sections, start=1)
     ]
@@ -275,17 +283,23 @@ def self_assessment_check(request, slug):
 @private_page
 def self_assessment_result(request, slug):
     role = _assessment_role(slug)
-    sections, answers, from_role = _read_assessment(request, role, with_learning=True)
+    # Only the spreadsheet needs each gap's standards and learning as data; the page shows
+    # them as rows rendered once per content version for every competence of the role.
+    as_csv = request.GET.get("format") == "csv"
+    sections, answers, from_role = _read_assessment(request, role, with_learning=as_csv)
     gap_sections = assessment.gaps_by_section(
         sections,
         answers.answers,
         gap_answers=[answer.value for answer in assessment.GAP_ANSWERS],
         labels=dict(assessment.Answer.choices),
-        role_level=role.level.number,
+        role_level=role.level.number if as_csv else None,
     )
     gaps = [gap for group in gap_sections for gap in group.gaps]
-    if request.GET.get("format") == "csv" and not answers.problems:
+    if as_csv and not answers.problems:
         return assessment.gaps_csv(role, gaps)
+    sources = content_cache.remember("gap-sources", (role.pk,), lambda: _gap_sources(role))
+    for gap in gaps:
+        gap.sources = sources[gap.competence.code]
     progress = (
         gap_files.progress_since(answers.before, sections, gaps)
         if answers.before is not None
@@ -314,3 +328,19 @@ def self_assessment_result(request, slug):
         },
         status=400 if answers.problems else 200,
     )
+
+
+def _gap_sources(role) -> dict[str, str]:
+    """{competence code: its gap's standards and learning rows} for every competence
+    ``role`` needs, with the learning that suits the role's level."""
+    rows = {}
+    for group in assessment.requirements_for_assessment(role, with_learning=True):
+        for item in group.requirements:
+            learning, above = assessment.learning_for_level(
+                list(item.competence.learning_opportunities.all()), role.level.number
+            )
+            rows[item.competence.code] = render_to_string(
+                "pathways/_gap_sources.html",
+                {"competence": item.competence, "learning": learning, "learning_above": above},
+            )
+    return rows
