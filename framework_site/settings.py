@@ -172,6 +172,7 @@ TEMPLATES = [
             "libraries": {
                 "addresses": "framework_site.addresses",
                 "content_cache": "framework_site.content_cache",
+                "navigation": "framework_site.navigation",
             },
         },
     },
