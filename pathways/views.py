@@ -158,7 +158,13 @@ def self_assessment(request, slug):
             ],
             "from_role": from_role,
             "start_url": first,
-            "roles": [other for other in selectors.roles_for_choosing() if other.pk != role.pk],
+            "roles": [
+                other
+                for other in content_cache.remember(
+                    "roles-for-choosing", (), selectors.roles_for_choosing
+                )
+                if other.pk != role.pk
+            ],
             "trail": [(role.title, role.get_absolute_url())],
         },
         status=400 if answers.problems else 200,
@@ -241,7 +247,8 @@ def self_assessment_section(request, slug, number):
             "from_role": from_role,
             "next_url": next_url,
             "back_url": back_url,
-            "choices": assessment.Answer.choices,
+            # Translated once here, not once for every question on the page.
+            "choices": [(value, str(label)) for value, label in assessment.Answer.choices],
             "trail": _assessment_trail(role),
         },
         status=400 if answers.problems else 200,
