@@ -184,21 +184,36 @@ def role_for_job_description(slug: str) -> RoleProfile | None:
 
 @dataclass(frozen=True)
 class Criterion:
-    """One row of the person specification: a competence the post holder needs."""
+    """One row of the person specification: a competence the post holder needs.
+
+    Its words are put together once, in the reader's language, with the rest: the page
+    repeats them for every competence the role needs.
+    """
 
     code: str
     title: str
     proficiency: str
     essential: bool
     standards: tuple[str, ...]
+    requirement: str
+    standards_text: str
+    proficiency_needed: str
 
-    @property
-    def requirement(self) -> str:
-        return _("Essential") if self.essential else _("Desirable")
 
-    @property
-    def standards_text(self) -> str:
-        return ", ".join(self.standards) if self.standards else _("None linked")
+def criterion(item) -> Criterion:
+    """The criterion for ``item``, a requirement with its competence's standards loaded."""
+    standards = tuple(standard.code for standard in item.competence.standards.all())
+    proficiency = item.get_proficiency_display()
+    return Criterion(
+        code=item.competence.code,
+        title=item.competence.title,
+        proficiency=proficiency,
+        essential=item.is_essential,
+        standards=standards,
+        requirement=_("Essential") if item.is_essential else _("Desirable"),
+        standards_text=", ".join(standards) if standards else _("None linked"),
+        proficiency_needed=_("Proficiency needed: %(label)s") % {"label": proficiency},
+    )
 
 
 @dataclass(frozen=True)
@@ -228,16 +243,7 @@ def role_criteria(role: RoleProfile) -> list[CriteriaSection]:
     return [
         CriteriaSection(
             title=group.section.title,
-            criteria=tuple(
-                Criterion(
-                    code=item.competence.code,
-                    title=item.competence.title,
-                    proficiency=item.get_proficiency_display(),
-                    essential=item.is_essential,
-                    standards=tuple(standard.code for standard in item.competence.standards.all()),
-                )
-                for item in group.requirements
-            ),
+            criteria=tuple(criterion(item) for item in group.requirements),
         )
         for group in sections
     ]
