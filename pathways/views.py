@@ -291,7 +291,8 @@ def self_assessment_check(request, slug):
 def self_assessment_result(request, slug):
     role = _assessment_role(slug)
     # Only the spreadsheet needs each gap's standards and learning as data; the page shows
-    # them as rows rendered once per content version for every competence of the role.
+    # each gap as a block rendered once per content version (for each answer that makes
+    # a gap) for every competence of the role.
     as_csv = request.GET.get("format") == "csv"
     sections, answers, from_role = _read_assessment(request, role, with_learning=as_csv)
     gap_sections = assessment.gaps_by_section(
@@ -304,9 +305,9 @@ def self_assessment_result(request, slug):
     gaps = [gap for group in gap_sections for gap in group.gaps]
     if as_csv and not answers.problems:
         return assessment.gaps_csv(role, gaps)
-    sources = content_cache.remember("gap-sources", (role.pk,), lambda: _gap_sources(role))
+    blocks = content_cache.remember("gap-blocks", (role.pk,), lambda: _gap_blocks(role))
     for gap in gaps:
-        gap.sources = sources[gap.competence.code]
+        gap.html = blocks[gap.competence.code][gap.answer if gap.answered else ""]
     progress = (
         gap_files.progress_since(answers.before, sections, gaps)
         if answers.before is not None
@@ -337,17 +338,22 @@ def self_assessment_result(request, slug):
     )
 
 
-def _gap_sources(role) -> dict[str, str]:
-    """{competence code: its gap's standards and learning rows} for every competence
-    ``role`` needs, with the learning that suits the role's level."""
-    rows = {}
+def _gap_blocks(role) -> dict[str, dict[str, str]]:
+    """{competence code: {answer: its gap as the result shows it}} for every competence
+    ``role`` needs and every answer that makes a gap ("" for none given), with the
+    learning that suits the role's level."""
+    labels = dict(assessment.Answer.choices)
+    answers = {answer.value: str(labels[answer.value]) for answer in assessment.GAP_ANSWERS}
+    answers[""] = _("Not answered (counted as Not yet)")
+    blocks = {}
     for group in assessment.requirements_for_assessment(role, with_learning=True):
         for item in group.requirements:
             learning, above = assessment.learning_for_level(
                 list(item.competence.learning_opportunities.all()), role.level.number
             )
-            rows[item.competence.code] = render_to_string(
-                "pathways/_gap_sources.html",
-                {"competence": item.competence, "learning": learning, "learning_above": above},
-            )
-    return rows
+            context = {"requirement": item, "learning": learning, "learning_above": above}
+            blocks[item.competence.code] = {
+                answer: render_to_string("pathways/_gap.html", context | {"answer": text})
+                for answer, text in answers.items()
+            }
+    return blocks
