@@ -351,7 +351,11 @@ def _gap_blocks(role) -> dict[str, dict[str, str]]:
             learning, above = assessment.learning_for_level(
                 list(item.competence.learning_opportunities.all()), role.level.number
             )
-            context = {"requirement": item, "learning": learning, "learning_above": above}
+            sources = render_to_string(
+                "pathways/_gap_sources.html",
+                {"competence": item.competence, "learning": learning, "learning_above": above},
+            )
+            context = {"requirement": item, "sources": sources}
             blocks[item.competence.code] = {
                 answer: render_to_string("pathways/_gap.html", context | {"answer": text})
                 for answer, text in answers.items()
