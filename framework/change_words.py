@@ -498,12 +498,12 @@ def _added(base: _Version, final: _Version, name: str) -> list[str]:
 # What a day of bulk changes is summed up as: each kind's name, plural, and the order.
 KIND_NAMES = {
     "role": gettext_lazy("Roles"),
-    "requirement": gettext_lazy("Competences roles need"),
+    "requirement": gettext_lazy("Role requirements"),
     "competence": gettext_lazy("Competences, sections and subsections"),
     "standard": gettext_lazy("Standards"),
     "learning": gettext_lazy("Learning"),
     "move": gettext_lazy("Moves between roles"),
-    "drop": gettext_lazy("Competences moves leave behind"),
+    "drop": gettext_lazy("Competences left behind by a move"),
     "area": gettext_lazy("Areas"),
     "level": gettext_lazy("Levels"),
 }

@@ -103,17 +103,21 @@ def _content_changed(sender, **kwargs) -> None:
         return
     if kwargs.get("action", "post_").startswith("pre_"):
         return
-    # One rise per transaction, however many rows it writes: a rolled-back
-    # transaction drops its pending callbacks, this one included.
+    # One rise per transaction, however many rows it writes. A rolled-back
+    # transaction drops its pending callback; one that has run clears the mark, so
+    # the next change registers a new one.
     if connection.in_atomic_block:
-        if not any(entry[1] is _raise_on_commit for entry in connection.run_on_commit):
-            transaction.on_commit(_raise_on_commit)
+        pending = getattr(connection, "_framework_version_pending", None)
+        if pending is None or not any(entry[1] is pending for entry in connection.run_on_commit):
+
+            def rise() -> None:
+                connection._framework_version_pending = None
+                raise_version()
+
+            connection._framework_version_pending = rise
+            transaction.on_commit(rise)
     else:
         raise_version()
-
-
-def _raise_on_commit() -> None:
-    raise_version()
 
 
 def connect_signals() -> None:
