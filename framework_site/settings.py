@@ -394,11 +394,6 @@ FRAMEWORK_LICENCE = {
     "name": "Open Government Licence v3.0",
     "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
 }
-# The site's public address, used where an export must name its items with absolute
-# addresses (CASE URIs). Exports are identical wherever they are made from.
-# The largest framework file the import accepts, from the command line or the admin.
-FRAMEWORK_IMPORT_MAX_BYTES = 20 * 1024 * 1024
-PUBLIC_URL = os.environ.get("DJANGO_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # Whole public pages are kept in the shared cache, keyed on the content generation that
 # every content change replaces (framework_site/page_cache.py).
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
@@ -417,3 +412,8 @@ PROJECT_APPS = [
     "interchange",
     "workforce",
 ]
+# The largest framework file the import accepts, from the command line or the admin.
+FRAMEWORK_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+# The site's public address, used where an export must name its items with absolute
+# addresses (CASE URIs). Exports are identical wherever they are made from.
+PUBLIC_URL = os.environ.get("DJANGO_PUBLIC_URL", "http://localhost:8000").rstrip("/")

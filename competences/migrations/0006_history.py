@@ -11,112 +11,355 @@ import competences.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('competences', '0005_learning_level_as_number'),
+        ("competences", "0005_learning_level_as_number"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalCompetence',
+            name="HistoricalCompetence",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, help_text='Stable reference used in addresses, e.g. COM.1.2. Do not reuse old codes.', max_length=30, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9.\\-]*$', 'Use letters, digits, dots and hyphens only, starting with a letter or digit.')], verbose_name='code')),
-                ('kind', models.CharField(choices=[('section', 'Section'), ('subsection', 'Subsection'), ('statement', 'Competence')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('knowledge', models.TextField(blank=True, help_text='What a person knows and understands. One indicator per line.', verbose_name='knowledge indicators')),
-                ('skills', models.TextField(blank=True, help_text='What a person can do. One indicator per line.', verbose_name='skills indicators')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', mptt.fields.TreeForeignKey(blank=True, db_constraint=False, help_text='Leave empty for a section.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='competences.competence', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Stable reference used in addresses, e.g. COM.1.2. Do not reuse old codes.",
+                        max_length=30,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9.\\-]*$",
+                                "Use letters, digits, dots and hyphens only, starting with a letter or digit.",
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("section", "Section"),
+                            ("subsection", "Subsection"),
+                            ("statement", "Competence"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "knowledge",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a person knows and understands. One indicator per line.",
+                        verbose_name="knowledge indicators",
+                    ),
+                ),
+                (
+                    "skills",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a person can do. One indicator per line.",
+                        verbose_name="skills indicators",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    mptt.fields.TreeForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Leave empty for a section.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="competences.competence",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical competence',
-                'verbose_name_plural': 'historical competences',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical competence",
+                "verbose_name_plural": "historical competences",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCompetence_standards',
+            name="HistoricalCompetence_standards",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('competence', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='competences.competence')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='competences.historicalcompetence')),
-                ('standard', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='competences.standard')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "competence",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="competences.competence",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="competences.historicalcompetence",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="competences.standard",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalCompetence_standards',
+                "verbose_name": "HistoricalCompetence_standards",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLearningOpportunity',
+            name="HistoricalLearningOpportunity",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(db_index=True, max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('qualification', 'Qualification'), ('apprenticeship', 'Apprenticeship'), ('course', 'Course'), ('framework', 'Training framework')], max_length=20, verbose_name='kind')),
-                ('level', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Level 1'), (2, 'Level 2'), (3, 'Level 3'), (4, 'Level 4'), (5, 'Level 5'), (6, 'Level 6 (degree)'), (7, 'Level 7 (Masters)'), (8, 'Level 8 (doctorate)')], help_text="A qualification's or apprenticeship's own level; for a course, the level of the staff it is meant for. Leave blank when it suits staff at every level.", null=True, verbose_name='level')),
-                ('provider', models.CharField(blank=True, max_length=200, verbose_name='provider or owner')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='address')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(db_index=True, max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("qualification", "Qualification"),
+                            ("apprenticeship", "Apprenticeship"),
+                            ("course", "Course"),
+                            ("framework", "Training framework"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Level 1"),
+                            (2, "Level 2"),
+                            (3, "Level 3"),
+                            (4, "Level 4"),
+                            (5, "Level 5"),
+                            (6, "Level 6 (degree)"),
+                            (7, "Level 7 (Masters)"),
+                            (8, "Level 8 (doctorate)"),
+                        ],
+                        help_text="A qualification's or apprenticeship's own level; for a course, the level of the staff it is meant for. Leave blank when it suits staff at every level.",
+                        null=True,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(blank=True, max_length=200, verbose_name="provider or owner"),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="address")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical learning opportunity',
-                'verbose_name_plural': 'historical learning opportunities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical learning opportunity",
+                "verbose_name_plural": "historical learning opportunities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLearningOpportunity_competences',
+            name="HistoricalLearningOpportunity_competences",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('competence', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='competences.competence')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='competences.historicallearningopportunity')),
-                ('learningopportunity', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='competences.learningopportunity')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "competence",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="competences.competence",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="competences.historicallearningopportunity",
+                    ),
+                ),
+                (
+                    "learningopportunity",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="competences.learningopportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalLearningOpportunity_competences',
+                "verbose_name": "HistoricalLearningOpportunity_competences",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalStandard',
+            name="HistoricalStandard",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, verbose_name='code')),
-                ('reference', models.CharField(db_index=True, help_text="Used in this site's address for the standard. Usually the code; add the suite when two suites share a code (e.g. AF1-DANOS).", max_length=60, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9.\\-]*$', 'Use letters, digits, dots and hyphens only, starting with a letter or digit.')], verbose_name='address reference')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('suite', models.CharField(max_length=150, verbose_name='suite')),
-                ('organisation', models.CharField(help_text='e.g. Skills for Health.', max_length=120, verbose_name='developing organisation')),
-                ('url', models.URLField(blank=True, help_text="Only the standard's own page on UK Standards or the Skills for Health tools. Leave blank when none is known: readers are then offered a search of UK Standards for the code.", max_length=500, validators=[competences.models.validate_official_standard_address], verbose_name="address of the standard's own page")),
-                ('status', models.CharField(choices=[('current', 'Current'), ('legacy', 'Legacy')], default='current', max_length=10, verbose_name='status')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, verbose_name="code")),
+                (
+                    "reference",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Used in this site's address for the standard. Usually the code; add the suite when two suites share a code (e.g. AF1-DANOS).",
+                        max_length=60,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9.\\-]*$",
+                                "Use letters, digits, dots and hyphens only, starting with a letter or digit.",
+                            )
+                        ],
+                        verbose_name="address reference",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("suite", models.CharField(max_length=150, verbose_name="suite")),
+                (
+                    "organisation",
+                    models.CharField(
+                        help_text="e.g. Skills for Health.",
+                        max_length=120,
+                        verbose_name="developing organisation",
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Only the standard's own page on UK Standards or the Skills for Health tools. Leave blank when none is known: readers are then offered a search of UK Standards for the code.",
+                        max_length=500,
+                        validators=[competences.models.validate_official_standard_address],
+                        verbose_name="address of the standard's own page",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("current", "Current"), ("legacy", "Legacy")],
+                        default="current",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical National Occupational Standard',
-                'verbose_name_plural': 'historical National Occupational Standards',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical National Occupational Standard",
+                "verbose_name_plural": "historical National Occupational Standards",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

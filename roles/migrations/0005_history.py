@@ -8,125 +8,384 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('competences', '0006_history'),
-        ('roles', '0004_role_indicative_band'),
+        ("competences", "0006_history"),
+        ("roles", "0004_role_indicative_band"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalArea',
+            name="HistoricalArea",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('name', models.CharField(db_index=True, max_length=120, verbose_name='name')),
-                ('short_name', models.CharField(help_text='Used in tables and tags, e.g. “L&D”.', max_length=40, verbose_name='short name')),
-                ('summary', models.CharField(help_text='One sentence on what the service does.', max_length=300, verbose_name='summary')),
-                ('description', models.TextField(blank=True, help_text='What the service does and who it serves. Separate paragraphs with a blank line.', verbose_name='description')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order in lists; lower comes first.', verbose_name='position')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                ("name", models.CharField(db_index=True, max_length=120, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(
+                        help_text="Used in tables and tags, e.g. “L&D”.",
+                        max_length=40,
+                        verbose_name="short name",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.CharField(
+                        help_text="One sentence on what the service does.",
+                        max_length=300,
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the service does and who it serves. Separate paragraphs with a blank line.",
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Order in lists; lower comes first.",
+                        verbose_name="position",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical area',
-                'verbose_name_plural': 'historical areas',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical area",
+                "verbose_name_plural": "historical areas",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLevel',
+            name="HistoricalLevel",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(db_index=True, verbose_name='number')),
-                ('name', models.CharField(max_length=80, verbose_name='usual name')),
-                ('descriptor', models.TextField(help_text='What work at this level involves. Separate paragraphs with a blank line.', verbose_name='descriptor')),
-                ('indicative_band', models.CharField(blank=True, help_text='Shown only as indicative: Agenda for Change bands are a different scale and must not be used to set pay.', max_length=40, verbose_name='indicative Agenda for Change band')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(db_index=True, verbose_name="number")),
+                ("name", models.CharField(max_length=80, verbose_name="usual name")),
+                (
+                    "descriptor",
+                    models.TextField(
+                        help_text="What work at this level involves. Separate paragraphs with a blank line.",
+                        verbose_name="descriptor",
+                    ),
+                ),
+                (
+                    "indicative_band",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown only as indicative: Agenda for Change bands are a different scale and must not be used to set pay.",
+                        max_length=40,
+                        verbose_name="indicative Agenda for Change band",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical level',
-                'verbose_name_plural': 'historical levels',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical level",
+                "verbose_name_plural": "historical levels",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRoleCompetence',
+            name="HistoricalRoleCompetence",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('proficiency', models.PositiveSmallIntegerField(choices=[(1, 'Awareness'), (2, 'Working'), (3, 'Proficient'), (4, 'Expert')], default=2, verbose_name='required proficiency')),
-                ('requirement', models.CharField(choices=[('essential', 'Essential'), ('desirable', 'Desirable')], default='essential', max_length=10, verbose_name='essential or desirable')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('competence', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='competences.competence', verbose_name='competence')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('role', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='roles.roleprofile', verbose_name='role profile')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "proficiency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Awareness"),
+                            (2, "Working"),
+                            (3, "Proficient"),
+                            (4, "Expert"),
+                        ],
+                        default=2,
+                        verbose_name="required proficiency",
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.CharField(
+                        choices=[("essential", "Essential"), ("desirable", "Desirable")],
+                        default="essential",
+                        max_length=10,
+                        verbose_name="essential or desirable",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "competence",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="competences.competence",
+                        verbose_name="competence",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roles.roleprofile",
+                        verbose_name="role profile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical role competence',
-                'verbose_name_plural': 'historical role competences',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical role competence",
+                "verbose_name_plural": "historical role competences",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRoleProfile',
+            name="HistoricalRoleProfile",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(db_index=True, max_length=150, verbose_name='title')),
-                ('slug', models.SlugField(max_length=150, verbose_name='slug')),
-                ('code', models.CharField(db_index=True, help_text='A short stable reference such as LD-PRAC-5.', max_length=20, verbose_name='short code')),
-                ('purpose', models.TextField(verbose_name='purpose and scope')),
-                ('responsibilities', models.TextField(help_text='One responsibility per line.', verbose_name='key responsibilities')),
-                ('entry_requirements', models.TextField(verbose_name='entry requirements')),
-                ('education_and_training', models.TextField(verbose_name='education and training')),
-                ('continuing_development', models.TextField(verbose_name='continuing professional development')),
-                ('typical_job_titles', models.TextField(blank=True, help_text='One title per line.', verbose_name='typical job titles')),
-                ('indicative_band', models.CharField(blank=True, help_text="Only where posts like this are usually graded outside the level's indicative Agenda for Change band, e.g. 8c-8d. Leave blank to show the level's band.", max_length=20, validators=[django.core.validators.RegexValidator('^\\d[a-d]?(-\\d[a-d]?)?$', 'Give a band or a range of bands, such as 6 or 8c-8d.')], verbose_name='indicative band')),
-                ('lived_experience_route', models.BooleanField(default=False, help_text='Tick when the role welcomes people with lived experience of the justice system.', verbose_name='lived-experience route')),
-                ('lived_experience_text', models.TextField(blank=True, help_text='Required when the lived-experience route is ticked.', verbose_name='about the lived-experience route')),
-                ('registered_profession', models.BooleanField(default=False, help_text='Tick when post holders must be registered with a professional regulator.', verbose_name='registered profession')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('level', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='roles.level', verbose_name='level')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(db_index=True, max_length=150, verbose_name="title")),
+                ("slug", models.SlugField(max_length=150, verbose_name="slug")),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        help_text="A short stable reference such as LD-PRAC-5.",
+                        max_length=20,
+                        verbose_name="short code",
+                    ),
+                ),
+                ("purpose", models.TextField(verbose_name="purpose and scope")),
+                (
+                    "responsibilities",
+                    models.TextField(
+                        help_text="One responsibility per line.",
+                        verbose_name="key responsibilities",
+                    ),
+                ),
+                ("entry_requirements", models.TextField(verbose_name="entry requirements")),
+                ("education_and_training", models.TextField(verbose_name="education and training")),
+                (
+                    "continuing_development",
+                    models.TextField(verbose_name="continuing professional development"),
+                ),
+                (
+                    "typical_job_titles",
+                    models.TextField(
+                        blank=True,
+                        help_text="One title per line.",
+                        verbose_name="typical job titles",
+                    ),
+                ),
+                (
+                    "indicative_band",
+                    models.CharField(
+                        blank=True,
+                        help_text="Only where posts like this are usually graded outside the level's indicative Agenda for Change band, e.g. 8c-8d. Leave blank to show the level's band.",
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d[a-d]?(-\\d[a-d]?)?$",
+                                "Give a band or a range of bands, such as 6 or 8c-8d.",
+                            )
+                        ],
+                        verbose_name="indicative band",
+                    ),
+                ),
+                (
+                    "lived_experience_route",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the role welcomes people with lived experience of the justice system.",
+                        verbose_name="lived-experience route",
+                    ),
+                ),
+                (
+                    "lived_experience_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the lived-experience route is ticked.",
+                        verbose_name="about the lived-experience route",
+                    ),
+                ),
+                (
+                    "registered_profession",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when post holders must be registered with a professional regulator.",
+                        verbose_name="registered profession",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roles.level",
+                        verbose_name="level",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical role profile',
-                'verbose_name_plural': 'historical role profiles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical role profile",
+                "verbose_name_plural": "historical role profiles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRoleProfile_areas',
+            name="HistoricalRoleProfile_areas",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='roles.area')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='roles.historicalroleprofile')),
-                ('roleprofile', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='roles.roleprofile')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roles.area",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="roles.historicalroleprofile",
+                    ),
+                ),
+                (
+                    "roleprofile",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="roles.roleprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalRoleProfile_areas',
+                "verbose_name": "HistoricalRoleProfile_areas",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
