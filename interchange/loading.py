@@ -36,6 +36,7 @@ from pathways.models import Progression, ProgressionDrop
 from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
 
 from . import versioning
+from .document import ROLE_TEXT_FIELDS
 from .errors import ContentError
 from .sources import FIXTURES_DIR, read_seed
 
@@ -723,21 +724,7 @@ class _Roles:
             RoleProfile,
             RoleProfile.objects.select_related("level"),
             lambda role: role.slug,
-            [
-                "title",
-                "code",
-                "level",
-                "purpose",
-                "responsibilities",
-                "entry_requirements",
-                "education_and_training",
-                "continuing_development",
-                "typical_job_titles",
-                "indicative_band",
-                "lived_experience_route",
-                "lived_experience_text",
-                "registered_profession",
-            ],
+            ["title", "code", "level", *ROLE_TEXT_FIELDS],
         )
         self.slugs = slugs = {role.pk: slug for slug, role in self.roles.rows.items()}
         codes = {competence.pk: code for code, competence in competences.items()}

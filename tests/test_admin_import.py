@@ -22,38 +22,15 @@ from interchange import formats
 from interchange.document import framework_document
 from interchange.models import PendingImport
 from roles.models import RoleProfile
+from tests.measure import content_row_counts
 
 pytestmark = pytest.mark.django_db
+
+NEW_PURPOSE = "Keeps the records and referrals of the team in order, so nothing is missed."
 
 VERSION_URL = "admin:interchange_frameworkversion_changelist"
 IMPORT_URL = "admin:interchange_frameworkversion_import"
 TEMPLATE_URL = "admin:interchange_frameworkversion_blank_template"
-TABLES = [
-    "roles_area",
-    "roles_level",
-    "roles_roleprofile",
-    "roles_roleprofile_areas",
-    "roles_rolecompetence",
-    "competences_competence",
-    "competences_competence_standards",
-    "competences_standard",
-    "competences_learningopportunity",
-    "competences_learningopportunity_competences",
-    "pathways_progression",
-    "pathways_progressiondrop",
-    "interchange_frameworkversion",
-]
-NEW_PURPOSE = "Keeps the records and referrals of the team in order, so nothing is missed."
-
-
-def row_counts() -> dict[str, int]:
-    """Rows in every content table, counted with plain SQL."""
-    with connection.cursor() as cursor:
-        counts = {}
-        for table in TABLES:
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed names
-            counts[table] = cursor.fetchone()[0]
-        return counts
 
 
 def stored_purpose(slug: str) -> str:
@@ -106,7 +83,7 @@ def editor(client, django_user_model):
 
 
 def test_staff_without_the_import_permission_are_refused(client, editor, seeded):
-    before = row_counts()
+    before = content_row_counts()
     version_page = client.get(reverse(VERSION_URL))
     assert version_page.status_code == 200
     assert reverse(IMPORT_URL).encode() not in version_page.content
@@ -114,7 +91,7 @@ def test_staff_without_the_import_permission_are_refused(client, editor, seeded)
     data = formats.json_bytes(framework_document())
     assert upload(client, data).status_code == 403
     assert not PendingImport.objects.exists()
-    assert row_counts() == before
+    assert content_row_counts() == before
 
 
 def test_the_permission_can_be_granted_to_staff(client, editor, seeded):
@@ -173,7 +150,7 @@ def test_upload_and_confirm_need_the_csrf_token(changed_role, django_user_model)
 
 
 def test_preview_shows_old_and_new_value_and_writes_nothing(staff_client, changed_role):
-    before_counts, before_version = row_counts(), stored_version()
+    before_counts, before_version = content_row_counts(), stored_version()
     response = upload(staff_client, formats.json_bytes(changed_role["document"]))
     assert response.status_code == 302
     preview = staff_client.get(response["Location"])
@@ -200,12 +177,12 @@ def test_preview_shows_old_and_new_value_and_writes_nothing(staff_client, change
     assert page.xpath('//input[@type="submit"][@value="Confirm import"]')
 
     assert stored_purpose(changed_role["slug"]) == changed_role["old"]
-    assert row_counts() == before_counts
+    assert content_row_counts() == before_counts
     assert stored_version() == before_version
 
 
 def test_confirm_stores_the_file_and_its_version(staff_client, changed_role):
-    before_counts = row_counts()
+    before_counts = content_row_counts()
     preview_url = upload(staff_client, formats.json_bytes(changed_role["document"]))["Location"]
     response = staff_client.post(preview_url, follow=True)
     assert response.redirect_chain[-1][0] == reverse(VERSION_URL)
@@ -218,7 +195,7 @@ def test_confirm_stores_the_file_and_its_version(staff_client, changed_role):
     assert number == framework["version"]
     assert str(last_changed) == framework["last_changed"]
     assert f"version {framework['version']}" in message
-    assert row_counts() == before_counts
+    assert content_row_counts() == before_counts
     assert not PendingImport.objects.exists()
 
 
@@ -261,13 +238,13 @@ def _move_to_nowhere(document):
 def test_a_bad_file_is_refused_with_its_problem(staff_client, seeded, spoil):
     document = framework_document()
     expected = spoil(document)
-    before_counts, before_version = row_counts(), stored_version()
+    before_counts, before_version = content_row_counts(), stored_version()
     response = upload(staff_client, formats.json_bytes(document))
     assert response.status_code == 200
     summary = error_summary(response)
     for words in expected:
         assert words in summary
-    assert row_counts() == before_counts
+    assert content_row_counts() == before_counts
     assert stored_version() == before_version
     assert not PendingImport.objects.exists()
 
@@ -275,12 +252,12 @@ def test_a_bad_file_is_refused_with_its_problem(staff_client, seeded, spoil):
 def test_a_bad_workbook_names_the_sheet_and_row(staff_client, seeded):
     document = framework_document()
     document["roles"][3]["level"] = 42
-    before_counts = row_counts()
+    before_counts = content_row_counts()
     response = upload(staff_client, formats.workbook_bytes(document), "framework.xlsx")
     assert response.status_code == 200
     summary = error_summary(response)
     assert "roles" in summary and "42" in summary
-    assert row_counts() == before_counts
+    assert content_row_counts() == before_counts
 
 
 def test_a_workbook_previews_like_the_json(staff_client, changed_role):
@@ -301,13 +278,13 @@ def test_a_file_of_another_kind_is_refused(staff_client, seeded):
 @pytest.mark.parametrize("size", [5_000, 300_000], ids=["read", "refused-by-length"])
 def test_an_oversized_upload_names_its_size_and_the_limit(staff_client, seeded, settings, size):
     settings.FRAMEWORK_IMPORT_MAX_BYTES = 2048
-    before_counts = row_counts()
+    before_counts = content_row_counts()
     response = upload(staff_client, b" " * size)
     assert response.status_code == 200
     summary = error_summary(response)
     assert "2 KB" in summary
     assert f"{round(size / 1024)} KB" in summary
-    assert row_counts() == before_counts
+    assert content_row_counts() == before_counts
     assert not PendingImport.objects.exists()
 
 

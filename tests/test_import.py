@@ -13,7 +13,6 @@ import shutil
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import override_settings
 
 from competences.models import Competence, LearningOpportunity, Standard
@@ -26,34 +25,9 @@ from interchange.loading import FIXTURES_DIR, framework_load
 from interchange.models import FrameworkVersion
 from pathways.models import Progression, ProgressionDrop
 from roles.models import Area, Level, RoleCompetence, RoleProfile
+from tests.measure import content_row_counts
 
 pytestmark = pytest.mark.django_db
-
-TABLES = [
-    "roles_area",
-    "roles_level",
-    "roles_roleprofile",
-    "roles_roleprofile_areas",
-    "roles_rolecompetence",
-    "competences_competence",
-    "competences_competence_standards",
-    "competences_standard",
-    "competences_learningopportunity",
-    "competences_learningopportunity_competences",
-    "pathways_progression",
-    "pathways_progressiondrop",
-    "interchange_frameworkversion",
-]
-
-
-def row_counts() -> dict[str, int]:
-    """Rows in every content table, counted with plain SQL."""
-    with connection.cursor() as cursor:
-        counts = {}
-        for table in TABLES:
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed names
-            counts[table] = cursor.fetchone()[0]
-        return counts
 
 
 def exported() -> dict:
@@ -97,10 +71,10 @@ def empty_the_database() -> None:
 
 
 def test_importing_an_unchanged_export_changes_nothing():
-    before = row_counts()
+    before = content_row_counts()
     out = run_import(exported())
     assert "nothing to change" in out
-    assert row_counts() == before
+    assert content_row_counts() == before
 
 
 def test_dry_run_lists_each_changed_field_and_saves_nothing():
@@ -241,12 +215,12 @@ BAD_DOCUMENTS = [
 def test_a_bad_json_file_is_refused_with_its_problem_and_writes_nothing(spoil, message):
     document = exported()
     spoil(document)
-    before = row_counts()
+    before = content_row_counts()
     with pytest.raises(CommandError) as refused:
         run_import(document)
     assert message in str(refused.value)
     assert "Traceback" not in str(refused.value)
-    assert row_counts() == before
+    assert content_row_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -257,10 +231,10 @@ def test_a_bad_json_file_is_refused_with_its_problem_and_writes_nothing(spoil, m
 def test_a_bad_workbook_names_the_sheet_and_row(spoil, row):
     document = exported()
     spoil(document)
-    before = row_counts()
+    before = content_row_counts()
     with pytest.raises(CommandError, match=row):
         run_import_file(formats.workbook_bytes(document), name="framework.xlsx")
-    assert row_counts() == before
+    assert content_row_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -273,18 +247,18 @@ def test_a_bad_workbook_names_the_sheet_and_row(spoil, row):
     ids=["broken-workbook", "broken-json", "empty"],
 )
 def test_a_malformed_file_is_refused_without_a_traceback(data, name, message):
-    before = row_counts()
+    before = content_row_counts()
     with pytest.raises(CommandError, match=message):
         run_import_file(data, name=name)
-    assert row_counts() == before
+    assert content_row_counts() == before
 
 
 @override_settings(FRAMEWORK_IMPORT_MAX_BYTES=1000)
 def test_an_oversized_file_is_refused_with_the_limit():
-    before = row_counts()
+    before = content_row_counts()
     with pytest.raises(CommandError, match=r"the largest file accepted is 1 KB"):
         run_import(exported())
-    assert row_counts() == before
+    assert content_row_counts() == before
 
 
 def test_import_refuses_without_changing_the_version():
