@@ -68,7 +68,7 @@ test-postgres: install
 
 # The cache tests against a throwaway Redis server.
 test-redis: install
-	scripts/with-redis.sh $(BIN)/python -m pytest tests/test_cache.py
+	scripts/with-redis.sh $(BIN)/python -m pytest tests/test_cache.py tests/test_page_cache_servers.py
 
 lint: install
 	$(BIN)/ruff check .
