@@ -67,9 +67,10 @@ def draw_career_map(framework, moves) -> Diagram | None:
     """The whole map from ``framework`` (a ``selectors.CareerMap`` that names every
     role) and ``moves`` (every move): a row per level, a lane per service area, a box
     per role in each of its lanes, and a line per move. None when the framework is too
-    large for one picture (see ``MAP_MOST_BOXES`` and ``MAP_MOST_MOVES``)."""
+    large for one picture (see ``MAP_MOST_BOXES`` and ``MAP_MOST_MOVES``), or when
+    there is nothing to draw (no areas, levels or roles yet)."""
     too_many = framework.box_count > MAP_MOST_BOXES or len(moves) > MAP_MOST_MOVES
-    if too_many or not framework.whole:
+    if too_many or not framework.whole or not framework.rows or not framework.areas:
         return None
     rows, lanes = len(framework.rows), len(framework.areas)
     boxes: list[Box] = []

@@ -198,3 +198,11 @@ def test_role_page_query_count_does_not_grow_with_its_moves(client, role_with_mo
     grow_framework(around=[start])
     assert Progression.objects.filter(from_role=start).count() > 10
     assert count_queries(client, url) == before
+
+
+def test_the_map_of_an_empty_framework_is_a_page_not_an_error(client):
+    from tests.test_import import empty_the_database
+
+    empty_the_database()
+    response = client.get("/pathways/")
+    assert response.status_code == 200
