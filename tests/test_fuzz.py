@@ -18,6 +18,7 @@ FUZZ_EXAMPLES to a larger number to search longer. In CI (``CI`` set) the exampl
 derandomized, so a failure there is seen again on the next run.
 """
 
+import io
 import itertools
 import os
 import re
@@ -31,6 +32,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib import admin
+from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -40,6 +42,8 @@ from django.urls.resolvers import RoutePattern
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
+
+from interchange.loading import framework_is_empty
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
@@ -420,6 +424,10 @@ def addresses_from_database(route: Route, values: dict[str, list[str]], most: in
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker) -> SiteMap:
     with django_db_blocker.unblock():
+        # A test run in real transactions before this module may have emptied the
+        # database; the crawl needs the seed content, as the ``seeded`` fixture does.
+        if framework_is_empty():
+            call_command("load_framework", stdout=io.StringIO())
         found = crawl(Client(), values_by_kind())
     found.source_names = names_in_source()
     return found

@@ -77,6 +77,8 @@ def serve_and_edit(tmp_path, **cache_env) -> None:
         DJANGO_PAGE_CACHE="1",
         DJANGO_CONTENT_CACHE="1",
         DJANGO_LOG_LEVEL="WARNING",
+        # Static files are served by name, as in the tests: no collectstatic manifest.
+        DJANGO_MANIFEST_STATIC="0",
         **cache_env,
     )
     manage(env, "migrate", "--noinput", "-v0")
@@ -119,9 +121,14 @@ def serve_and_edit(tmp_path, **cache_env) -> None:
                 assert status == 200, path
                 assert "Retitled in the admin" in body, path
                 assert etag != etags[path] or not etag, path
-    finally:
+    except AssertionError:
         server.terminate()
-        server.wait(timeout=20)
+        print(server.communicate(timeout=20)[1][-4000:])
+        raise
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def test_an_edit_shows_on_every_worker_with_the_embedded_cache(tmp_path):
