@@ -11,20 +11,18 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
+from .document import ROLE_TEXT_FIELDS
 from .errors import ContentError
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 # libyaml's parser reads the same safe subset of YAML as PyYAML's own, many times faster.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-ROLE_TEXT = (
-    "purpose",
-    "responsibilities",
-    "entry_requirements",
-    "education_and_training",
-    "continuing_development",
-    "typical_job_titles",
-    "lived_experience_text",
+# The role's free-text fields: one-per-line lists in the YAML become text.
+ROLE_TEXT = tuple(
+    name
+    for name in ROLE_TEXT_FIELDS
+    if name not in ("indicative_band", "lived_experience_route", "registered_profession")
 )
 
 

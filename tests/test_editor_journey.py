@@ -6,13 +6,12 @@ change log lists the change and the version rises. People and rights stay out of
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from competences.models import Competence
 from competences.selectors import competence_tree_problems
-from interchange.editors import EDITOR_GROUP
 from roles.models import RoleProfile
+from tests.test_editor_group import editor_client  # noqa: F401 - a fixture
 from tests.test_history import admin_url, edit_in_admin, records_of, revert, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +30,8 @@ def sql_one(query: str, params) -> tuple:
 
 
 @pytest.fixture
-def editor(client, django_user_model):
-    user = django_user_model.objects.create_user("editor", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR_GROUP))
-    client.force_login(user)
-    return client
+def editor(editor_client):  # noqa: F811 - the imported fixture, by another name
+    return editor_client
 
 
 def test_an_editor_changes_moves_reviews_and_reverts(
