@@ -19,7 +19,7 @@ from framework_site import content_cache
 from framework_site.canonical import redirect_to_canonical
 from framework_site.pagination import page_of, pagination, requested_page_number
 from pathways.diagram import draw_role_moves
-from pathways.selectors import role_moves_compared
+from pathways.selectors import role_moves_shown
 from roles import selectors as role_selectors
 from roles.models import ROLE_LEVELS, RoleProfile
 
@@ -27,6 +27,10 @@ from . import changes as change_log
 from . import selectors
 from .forms import ChangeDayForm, ChangeLogForm
 from .search import KINDS, MOST_PAGES, MOST_RESULTS, PAGE_SIZE, clean_query, search_framework
+
+# A role page shows this many of the role's moves of each kind (the closest first) and
+# links to the career map for the rest, so it stays the same size as the framework grows.
+ROLE_MOVES_SHOWN = 8
 
 
 def home(request):
@@ -57,7 +61,7 @@ def role_detail(request, slug):
     areas = list(role.areas.all())
     # Read only when the page's body is rendered, not when it comes from the content cache.
     sections = SimpleLazyObject(lambda: role_selectors.role_requirements_by_section(role))
-    moves = SimpleLazyObject(lambda: role_moves_compared(role))
+    moves = SimpleLazyObject(lambda: role_moves_shown(role, ROLE_MOVES_SHOWN))
     return render(
         request,
         "roles/role_detail.html",
@@ -68,7 +72,11 @@ def role_detail(request, slug):
             "sections": sections,
             "totals": SimpleLazyObject(lambda: _requirement_totals(sections)),
             "moves": moves,
-            "moves_diagram": SimpleLazyObject(lambda: draw_role_moves(role, moves)),
+            # Drawn only when the list beside it holds every move.
+            "moves_diagram": SimpleLazyObject(
+                lambda: draw_role_moves(role, moves) if moves.complete else None
+            ),
+            "all_moves_url": f"{reverse('pathways:map')}?{urlencode({'from': role.slug})}",
         },
     )
 

@@ -8,7 +8,7 @@ the data.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -195,6 +195,55 @@ def role_moves(role: RoleProfile) -> dict[str, list[Progression]]:
     }
 
 
+@dataclass
+class ShownMoves:
+    """A role's moves, as its page shows them: at most ``most`` of each kind (the closest
+    first), with how many there are of each in all."""
+
+    up: list[Progression]
+    sideways: list[Progression]
+    into: list[Progression]
+    totals: dict[str, int]
+    most: int
+
+    def __getitem__(self, kind: str) -> list[Progression]:
+        return getattr(self, kind)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every recorded move is shown."""
+        return all(len(self[kind]) == total for kind, total in self.totals.items())
+
+    @property
+    def hidden(self) -> dict[str, int]:
+        """How many moves of each kind are not shown."""
+        return {kind: total - len(self[kind]) for kind, total in self.totals.items()}
+
+
+def role_moves_shown(role: RoleProfile, most: int) -> ShownMoves:
+    """``role_moves_compared``, keeping the ``most`` closest moves of each kind (and the
+    first ``most`` roles that lead here), so a role page stays the same size however
+    many moves a grown framework records."""
+    moves = role_moves_compared(role)
+    return ShownMoves(
+        **{kind: moves[kind][:most] for kind in ("up", "sideways", "into")},
+        totals={kind: len(moves[kind]) for kind in ("up", "sideways", "into")},
+        most=most,
+    )
+
+
+def map_page_of_moves_from(role: RoleProfile) -> int:
+    """The career map's page (``MAP_MOVES_PER_PAGE`` moves a page, in ``moves_for_map``
+    order) on which the moves from ``role`` begin."""
+    level = role.level.number
+    before = Progression.objects.filter(
+        Q(from_role__level__number__lt=level)
+        | Q(from_role__level__number=level, from_role__title__lt=role.title)
+        | Q(from_role__level__number=level, from_role__title=role.title, from_role_id__lt=role.pk)
+    ).count()
+    return before // MAP_MOVES_PER_PAGE + 1
+
+
 def role_moves_compared(role: RoleProfile) -> dict[str, list[Progression]]:
     """``role_moves`` with ``comparison`` set on every move up or sideways.
 
@@ -232,6 +281,9 @@ def role_moves_compared(role: RoleProfile) -> dict[str, list[Progression]]:
 # by title and links to the rest, so the page stays the same size however large the
 # framework grows.
 MAP_ROLES_PER_CELL = 6
+# Moves listed per page of the career map: the published framework's 49 fit on one, so
+# the picture and the list beside it describe the same moves.
+MAP_MOVES_PER_PAGE = 100
 
 
 @dataclass

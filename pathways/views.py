@@ -22,12 +22,12 @@ from roles.proficiency import definitions as proficiency_definitions
 from . import assessment, forms, gap_files, selectors
 from .diagram import draw_career_map
 
-# Moves listed per page of the career map: the published framework's 49 fit on one, so
-# the picture and the list beside it describe the same moves.
-MOVES_PER_PAGE = 100
+MOVES_PER_PAGE = selectors.MAP_MOVES_PER_PAGE
 
 
 def career_map(request):
+    if "from" in request.GET:
+        return _moves_from(request.GET["from"])
     framework = selectors.career_map()
     page = page_of(request, selectors.moves_for_map(), MOVES_PER_PAGE, count=framework.move_count)
     moves = list(page.object_list)
@@ -43,6 +43,15 @@ def career_map(request):
             "trail": [],
         },
     )
+
+
+def _moves_from(slug: str):
+    """To the page of the map's list where the moves from the role ``slug`` begin."""
+    role = selectors.roles_named([slug]).get(slug.strip())
+    if role is None:
+        raise Http404(_("There is no role profile with that address."))
+    page = selectors.map_page_of_moves_from(role)
+    return HttpResponseRedirect(f"{reverse('pathways:map')}?page={page}#from-{role.slug}")
 
 
 def compare(request):

@@ -19,11 +19,12 @@ from django.test import Client
 
 from competences.views import SECTIONS_PER_PAGE, STANDARDS_PER_PAGE
 from framework.search import MOST_PAGES, MOST_RESULTS, PAGE_SIZE
+from framework.views import ROLE_MOVES_SHOWN
 from pathways.selectors import MAP_ROLES_PER_CELL
 from pathways.views import MOVES_PER_PAGE
-from roles.models import Area
+from roles.models import Area, RoleProfile
 from roles.views import ROLES_PER_PAGE
-from tests.factories import grow_framework, make_competence, make_role
+from tests.factories import grow_framework, make_competence, make_progression, make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -407,3 +408,88 @@ def test_the_overview_weighs_under_100_kb_with_its_styles_and_scripts(client, gr
     weight = len(gzip.compress(html.encode()))
     weight += sum(len(gzip.compress(path.read_bytes())) for path in files)
     assert weight < 100 * 1024, weight
+
+
+# --- A role with more moves than its page lists ----------------------------------------
+
+
+def card_titles(html: str, heading: str) -> list[str]:
+    """The role titles on the move cards under the role page's ``heading`` column."""
+    column = re.search(rf'<h3 class="nhsuk-heading-m">{heading}</h3>(.*?)<h3', html, re.S)
+    assert column, heading
+    return re.findall(
+        r'<h4 class="nhsuk-card__heading[^"]*"><a href="[^"]+">([^<]+)</a>', column[1]
+    )
+
+
+def test_a_role_with_many_moves_lists_the_closest_and_links_to_the_rest(client):
+    role = RoleProfile.objects.filter(level__number=4, requirements__isnull=False).first()
+    for n in range(ROLE_MOVES_SHOWN + 5):
+        make_progression(role, make_role(level=5, title=f"Grown higher role {n:02}"))
+    for n in range(ROLE_MOVES_SHOWN + 2):
+        make_progression(role, make_role(level=4, title=f"Grown sideways role {n:02}"), "lateral")
+    for n in range(ROLE_MOVES_SHOWN + 1):
+        make_progression(make_role(level=3, title=f"Grown earlier role {n:02}"), role)
+    up, sideways, into = (
+        sql_count(
+            "SELECT COUNT(*) FROM pathways_progression p JOIN roles_roleprofile t "
+            f"ON t.id = p.{end}_role_id JOIN roles_level l ON l.id = t.level_id "
+            f"WHERE p.{start}_role_id = %s AND l.number {level}",
+            role.pk,
+        )
+        for start, end, level in (
+            ("from", "to", "> 4"),
+            ("from", "to", "= 4"),
+            ("to", "from", "> 0"),
+        )
+    )
+    html = page_html(client, role.get_absolute_url())
+
+    assert len(card_titles(html, "Up a level")) == ROLE_MOVES_SHOWN
+    assert len(card_titles(html, "Sideways into another service")) == ROLE_MOVES_SHOWN
+    said = text(html)
+    assert f"And {up - ROLE_MOVES_SHOWN} more, listed on the career map." in said
+    assert f"And {sideways - ROLE_MOVES_SHOWN} more, listed on the career map." in said
+    assert f"And {into - ROLE_MOVES_SHOWN} more role" in said
+    # Only some moves are listed, so there is no picture claiming to show them all.
+    assert "Picture of this role’s moves" not in html
+
+    link = re.search(r'<a href="(/pathways/\?from=[^"]+)">See every move', html)
+    assert link, "no link to the career map's list of this role's moves"
+    response = client.get(link[1].replace("&amp;", "&"))
+    assert response.status_code == 302
+    address, fragment = response["Location"].split("#")
+    assert fragment == f"from-{role.slug}"
+    on_map = page_html(client, address)
+    group = re.search(
+        rf'<li class="app-career-map__from" id="{fragment}">(.*?)</li>\s*</ul>', on_map, re.S
+    )
+    assert group, "the map page linked to does not list this role's moves"
+    assert re.search(r"Grown (higher|sideways) role \d\d", group[1])
+
+
+def test_the_moves_from_a_role_are_found_on_a_later_page_of_the_map(client):
+    """When earlier roles' moves fill the first pages, the link leads to the page where
+    this role's moves begin."""
+    lowest = make_role(level=2, title="AAA first role")
+    for n in range(MOVES_PER_PAGE + 10):
+        make_progression(lowest, make_role(level=3, title=f"Grown next role {n:03}"))
+    role = RoleProfile.objects.filter(moves_out__isnull=False, level__number=5).first()
+    before = sql_count(
+        "SELECT COUNT(*) FROM pathways_progression p JOIN roles_roleprofile r "
+        "ON r.id = p.from_role_id JOIN roles_level l ON l.id = r.level_id "
+        "WHERE l.number < 5 OR (l.number = 5 AND (r.title < %s OR (r.title = %s AND r.id < %s)))",
+        role.title,
+        role.title,
+        role.pk,
+    )
+    response = client.get("/pathways/", {"from": role.slug})
+    assert (
+        response["Location"] == f"/pathways/?page={before // MOVES_PER_PAGE + 1}#from-{role.slug}"
+    )
+    assert before >= MOVES_PER_PAGE
+    assert f'id="from-{role.slug}"' in page_html(client, response["Location"].split("#")[0])
+
+
+def test_the_moves_from_an_unknown_role_are_not_found(client):
+    assert client.get("/pathways/", {"from": "no-such-role"}).status_code == 404
