@@ -151,10 +151,13 @@ def competence_subtree(node: Competence) -> Competence:
     return root
 
 
-def sections_with_statement_counts() -> list[Competence]:
-    """Top-level sections, each with ``statement_count``: competence statements beneath it."""
+def sections_with_statement_counts(most: int | None = None) -> list[Competence]:
+    """Top-level sections (the first ``most`` of them, when given), each with
+    ``statement_count``: competence statements beneath it."""
+    sections = Competence.objects.filter(parent__isnull=True)
+    sections = list(sections[:most] if most is not None else sections)
     counts = dict(
-        Competence.objects.filter(kind=Kind.STATEMENT)
+        Competence.objects.filter(kind=Kind.STATEMENT, tree_id__in=[s.tree_id for s in sections])
         # Without clearing the model's tree ordering, lft joins the GROUP BY and every
         # statement becomes a group of one.
         .order_by()
@@ -162,7 +165,6 @@ def sections_with_statement_counts() -> list[Competence]:
         .annotate(total=Count("pk"))
         .values_list("tree_id", "total")
     )
-    sections = list(Competence.objects.filter(parent__isnull=True))
     for section in sections:
         section.statement_count = counts.get(section.tree_id, 0)
     return sections

@@ -28,6 +28,9 @@ from . import selectors
 from .forms import ChangeDayForm, ChangeLogForm
 from .search import KINDS, MOST_PAGES, MOST_RESULTS, PAGE_SIZE, clean_query, search_framework
 
+# The overview names this many competence sections (the published framework has 16) and
+# links to the list of them all, so it stays small however many there are.
+OVERVIEW_SECTIONS = 20
 # A role page shows this many of the role's moves of each kind (the closest first) and
 # links to the career map for the rest, so it stays the same size as the framework grows.
 ROLE_MOVES_SHOWN = 8
@@ -42,7 +45,11 @@ def home(request):
         {
             "areas": SimpleLazyObject(lambda: list(role_selectors.areas_with_role_counts())),
             "levels": SimpleLazyObject(_levels_highest_first),
-            "sections": SimpleLazyObject(competence_selectors.sections_with_statement_counts),
+            # One section more than are shown says whether to link to the list of them all.
+            "sections": SimpleLazyObject(
+                lambda: competence_selectors.sections_with_statement_counts(OVERVIEW_SECTIONS + 1)
+            ),
+            "sections_shown": OVERVIEW_SECTIONS,
             "role_count": SimpleLazyObject(RoleProfile.objects.count),
             "standard_count": SimpleLazyObject(Standard.objects.count),
         },

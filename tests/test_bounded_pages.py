@@ -19,7 +19,7 @@ from django.test import Client
 
 from competences.views import SECTIONS_PER_PAGE, STANDARDS_PER_PAGE
 from framework.search import MOST_PAGES, MOST_RESULTS, PAGE_SIZE
-from framework.views import ROLE_MOVES_SHOWN
+from framework.views import OVERVIEW_SECTIONS, ROLE_MOVES_SHOWN
 from pathways.selectors import MAP_ROLES_PER_CELL
 from pathways.views import MOVES_PER_PAGE
 from roles.models import Area, RoleProfile
@@ -385,6 +385,18 @@ def test_a_band_search_counts_every_role_at_that_band(client, grown):
     html = page_html(client, "/search/", q="band 5", kind="roles")
     assert f"{expected} results of this kind" in text(html)
     assert len(re.findall(r'class="app-search-results__item"', html)) == PAGE_SIZE
+
+
+def test_the_overview_names_the_first_sections_and_links_to_them_all(client, grown):
+    sections = sql("SELECT title FROM competences_competence WHERE parent_id IS NULL")
+    assert len(sections) > OVERVIEW_SECTIONS
+    html = page_html(client, "/")
+    listed = re.search(r'<ul class="nhsuk-list app-section-list">(.*?)</ul>', html, re.S)[1]
+    names = re.findall(r'<li><a href="[^"]+">([^<]+)</a>', listed)
+    assert len(names) == OVERVIEW_SECTIONS + 1
+    assert set(names[:-1]) <= {title for (title,) in sections}
+    assert names[-1] == "All competence sections"
+    assert '<a href="/competences/">All competence sections</a>' in listed
 
 
 def test_the_overview_weighs_under_100_kb_with_its_styles_and_scripts(client, grown):
