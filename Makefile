@@ -59,14 +59,21 @@ serve: seed $(LOCAL_SECRET)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) PORT=$(PORT) $(BIN)/gunicorn --config framework_site/gunicorn.conf.py
 
+# The suite on TEST_WORKERS processes (one per core here). Each worker takes whole files
+# (module-scoped fixtures are built once) in pytest-django's order: tests inside a
+# transaction first, then those that commit and empty the database, then the rest.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The whole suite again on a throwaway PostgreSQL 15 server.
 test-postgres: install
-	scripts/with-postgres.sh $(BIN)/python -m pytest
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The cache tests against a throwaway Redis server.
+# Two files, run in one process: workers would cost more to start than they save.
 test-redis: install
 	scripts/with-redis.sh $(BIN)/python -m pytest tests/test_cache.py tests/test_page_cache_servers.py
 

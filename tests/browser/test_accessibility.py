@@ -22,8 +22,11 @@ SPARE_ADDRESS = "/reached-page-for-axe/"
 
 def violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
+    # Details only for violations: passes and inapplicable rules are still checked, but
+    # not listed node by node, which halves the time a page takes.
     result = page.evaluate(
-        "([tags, rules]) => axe.run(document, {runOnly: {type: 'tag', values: tags}, rules})",
+        "([tags, rules]) => axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, rules, resultTypes: ['violations']})",
         [WCAG_TAGS, EXTRA_RULES],
     )
     return [
