@@ -13,6 +13,7 @@ Rules, stated on the page too:
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -181,6 +182,9 @@ class Coverage:
     posts: list[Post]
     deepest: int | None = None
     depth_label: str = ""
+    # "Role (1.5 WTE); Other role (2 WTE)": worked out once for each distinct set of posts,
+    # which many competences share, rather than looped over in every table row.
+    posts_text: str = ""
 
     @property
     def covered(self) -> bool:
@@ -193,12 +197,15 @@ class Coverage:
 
 @dataclass
 class Plan:
+    """The mix checked against the area. Its lists are worked out once, when first read:
+    the page reads each several times."""
+
     area: Area
     posts: list[Post]
     levels: list[LevelShare]
     competences: list[Coverage]
 
-    @property
+    @cached_property
     def chosen(self) -> list[Post]:
         return [post for post in self.posts if post.wte > 0]
 
@@ -210,15 +217,15 @@ class Plan:
     def total_text(self) -> str:
         return plain_number(self.total_wte)
 
-    @property
+    @cached_property
     def covered(self) -> list[Coverage]:
         return [item for item in self.competences if item.covered]
 
-    @property
+    @cached_property
     def uncovered(self) -> list[Coverage]:
         return [item for item in self.competences if not item.covered]
 
-    @property
+    @cached_property
     def single_post(self) -> list[Coverage]:
         return [item for item in self.competences if item.covered and item.single_post]
 
@@ -239,35 +246,42 @@ def area_roles(area: Area) -> list[RoleProfile]:
 def plan_mix(area: Area, posts: list[Post]) -> Plan:
     """Check ``posts`` (every role of the area, each with its WTE) against the area."""
     by_role = {post.role.pk: post for post in posts}
+    # Plain rows, not model instances: an area's roles hold thousands of requirements
+    # but only a few hundred competences, each built once below.
     requirements = (
         RoleCompetence.objects.filter(role__in=list(by_role))
-        .select_related("competence")
-        .only(
-            "role_id",
-            "proficiency",
+        .order_by("competence__tree_id", "competence__lft", "role__level__number")
+        .values_list(
+            "competence_id",
             "competence__code",
             "competence__title",
             "competence__tree_id",
-            "competence__lft",
+            "role_id",
+            "proficiency",
         )
-        .order_by("competence__tree_id", "competence__lft", "role__level__number")
     )
     sections = sections_by_tree()
     labels = depth_labels()
     items: dict[int, Coverage] = {}
-    for requirement in requirements:
-        competence = requirement.competence
-        item = items.get(competence.pk)
+    for pk, code, title, tree_id, role_id, proficiency in requirements:
+        item = items.get(pk)
         if item is None:
-            item = items[competence.pk] = Coverage(
-                competence=competence, section=sections[competence.tree_id], posts=[]
-            )
-        post = by_role[requirement.role_id]
+            competence = Competence(pk=pk, code=code, title=title, tree_id=tree_id)
+            item = items[pk] = Coverage(competence=competence, section=sections[tree_id], posts=[])
+        post = by_role[role_id]
         if post.wte > 0:
             item.posts.append(post)
-            if item.deepest is None or requirement.proficiency > item.deepest:
-                item.deepest = requirement.proficiency
-                item.depth_label = labels[requirement.proficiency]
+            if item.deepest is None or proficiency > item.deepest:
+                item.deepest = proficiency
+                item.depth_label = labels[proficiency]
+    texts: dict[tuple[int, ...], str] = {}
+    for item in items.values():
+        key = tuple(post.role.pk for post in item.posts)
+        if key not in texts:
+            texts[key] = "; ".join(
+                f"{post.role.title} ({post.wte_text} WTE)" for post in item.posts
+            )
+        item.posts_text = texts[key]
     levels: dict[int, LevelShare] = {}
     for post in posts:
         share = levels.setdefault(
