@@ -202,7 +202,12 @@ def changes(request):
     form = ChangeLogForm(request.GET)
     # A date that does not parse is ignored: the newest changes are shown instead.
     before = form.cleaned_data["before"] if form.is_valid() else None
-    page = change_log.change_days(before=before)
+    # Worked out from the history tables, which change only with the content.
+    page = content_cache.remember(
+        "change-days",
+        (before.isoformat() if before else "",),
+        lambda: change_log.change_days(before=before),
+    )
     older_url = ""
     if page.older_than:
         older_url = (
@@ -225,7 +230,9 @@ def changes_on_day(request, day):
     """Every change made on one day, a page of changed items at a time."""
     form = ChangeDayForm(request.GET)
     number = (form.cleaned_data["page"] if form.is_valid() else None) or 1
-    page = change_log.change_day(day, page=number)
+    page = content_cache.remember(
+        "change-day", (day.isoformat(), number), lambda: change_log.change_day(day, page=number)
+    )
     if page is None:
         raise Http404(_("No changes were made on that day."))
     return render(

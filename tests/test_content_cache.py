@@ -11,12 +11,14 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.html import escape
 
 from competences.models import Competence, Standard
 from interchange.versioning import GENERATION_KEY
 from pathways.models import Progression
 from roles.models import RoleCompetence, RoleProfile
+from tests.factories import make_standard
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,8 @@ def addresses() -> dict[str, str]:
         "self-assessment result": f"/pathways/self-assessment/{role.slug}/result/?{answers}",
         "job description": f"/roles/{role.slug}/job-description/?employer=Trust",
         "area workforce": f"/areas/{role.areas.first().slug}/workforce/",
+        "what has changed": "/changes/",
+        "changes on a day": f"/changes/{timezone.localdate().isoformat()}/",
     }
 
 
@@ -89,6 +93,8 @@ def addresses() -> dict[str, str]:
         "self-assessment result",
         "job description",
         "area workforce",
+        "what has changed",
+        "changes on a day",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):
@@ -117,6 +123,25 @@ def test_an_edit_shows_on_the_next_request(client, django_capture_on_commit_call
     for address in pages:
         html, _queries = fetch(client, address)
         assert "A competence retitled by an editor" in html, address
+
+
+def test_the_change_log_shows_an_edit_on_the_next_request(
+    client, settings, django_capture_on_commit_callbacks
+):
+    pages = ["/changes/", f"/changes/{timezone.localdate().isoformat()}/"]
+    before = {}
+    for address in pages:
+        fetch(client, address)
+        before[address], _queries = fetch(client, address)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_standard(title="A standard added by an editor")
+    for address in pages:
+        shown, _queries = fetch(client, address)
+        settings.CONTENT_CACHE = False
+        afresh, _queries = fetch(client, address)
+        settings.CONTENT_CACHE = True
+        assert shown == afresh, address
+        assert shown != before[address], address
 
 
 def test_each_choice_of_roles_is_kept_apart_in_the_order_chosen(client):
