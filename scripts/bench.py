@@ -297,9 +297,108 @@ def ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}" if base else "-"
 
 
+# The issue's targets, as ratios from one run.
+CACHED_THROUGHPUT_OF_STATIC = 0.5
+UNCACHED_MEDIAN_OF_STATIC = 10
+GROWN_THROUGHPUT_OF_1X = 0.8
+OVERVIEW_MOST_KB = 100
+FINDINGS = "## Findings"
+
+
+def find_run(runs: list[Run], scale: int, cached: bool) -> Run | None:
+    return next((r for r in runs if r.scale == scale and r.cached == cached), None)
+
+
+def target_lines(runs: list[Run], weights: dict) -> list[str]:
+    """Each target, met or not, and the pages that miss it with their ratio."""
+
+    def check(label: str, misses: list[str], measured: bool) -> str:
+        if not measured:
+            return f"- {label}: not measured in this run."
+        if not misses:
+            return f"- {label}: **met** by every page type."
+        return f"- {label}: **missed** by " + "; ".join(misses) + "."
+
+    def pages(run: Run):
+        return [(n, r) for n, r in run.results.items() if n != "static file"]
+
+    lines = ["## Targets", "", "Checked by the script against the tables above.", ""]
+    cached, uncached = find_run(runs, 1, True), find_run(runs, 1, False)
+    misses = []
+    if cached:
+        static = cached.results["static file"].rate
+        misses = [
+            f"{name} ({result.rate / static:.2f})"
+            for name, result in pages(cached)
+            if result.rate < CACHED_THROUGHPUT_OF_STATIC * static
+        ]
+    lines.append(
+        check(
+            f"Cached throughput at least {CACHED_THROUGHPUT_OF_STATIC} of the static file's",
+            misses,
+            bool(cached),
+        )
+    )
+    misses = []
+    if uncached:
+        static = uncached.results["static file"].median_ms
+        misses = [
+            f"{name} ({result.median_ms / static:.1f}x)"
+            for name, result in pages(uncached)
+            if result.median_ms > UNCACHED_MEDIAN_OF_STATIC * static
+        ]
+    lines.append(
+        check(
+            f"Uncached median latency within {UNCACHED_MEDIAN_OF_STATIC} times the static file's",
+            misses,
+            bool(uncached),
+        )
+    )
+    for scale in (10, 100):
+        for is_cached in (True, False):
+            base, grown = find_run(runs, 1, is_cached), find_run(runs, scale, is_cached)
+            misses = []
+            if base and grown:
+                misses = [
+                    f"{name} ({grown.results[name].rate / result.rate:.2f})"
+                    for name, result in pages(base)
+                    if grown.results[name].rate < GROWN_THROUGHPUT_OF_1X * result.rate
+                ]
+            lines.append(
+                check(
+                    f"{'Cached' if is_cached else 'Uncached'} throughput at {scale}x data within "
+                    f"{100 - GROWN_THROUGHPUT_OF_1X * 100:.0f}% of 1x",
+                    misses,
+                    bool(base and grown),
+                )
+            )
+    if "overview" in weights:
+        total = sum(weights["overview"]) / 1024
+        verdict = "**met**" if total < OVERVIEW_MOST_KB else "**missed**"
+        lines.append(
+            f"- The overview under {OVERVIEW_MOST_KB} KB in all: {verdict} ({total:.1f} KB)."
+        )
+    return lines + [""]
+
+
+def kept_findings(path: Path) -> list[str]:
+    """The hand-written findings section of the last report, kept across reruns."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return []
+    if FINDINGS not in text:
+        return []
+    section = text[text.index(FINDINGS) :]
+    following = section.find("\n## ", len(FINDINGS))
+    if following != -1:
+        section = section[:following]
+    return section.rstrip().splitlines() + [""]
+
+
 def write_report(runs: list[Run], weights: dict, args, started: float) -> str:
     def run(scale, cached):
-        return next((r for r in runs if r.scale == scale and r.cached == cached), None)
+        return find_run(runs, scale, cached)
 
     lines = [
         "# Performance",
@@ -353,6 +452,14 @@ def write_report(runs: list[Run], weights: dict, args, started: float) -> str:
         for name, (html, assets) in weights.items():
             lines.append(f"| {name} | {html:,} | {assets:,} | {(html + assets) / 1024:.1f} |")
         lines.append("")
+    lines += target_lines(runs, weights)
+    lines += kept_findings(args.output) or [
+        FINDINGS,
+        "",
+        "(Written by hand after a run, and kept when the script rewrites this file: what "
+        "the numbers mean and the cause of any target missed.)",
+        "",
+    ]
     cpu = "unknown"
     try:
         info = Path("/proc/cpuinfo").read_text()
