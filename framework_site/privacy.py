@@ -8,14 +8,22 @@ from django.views.decorators.cache import never_cache
 
 
 def private_page(view):
+    """Private when the address carries a query. Without one the page holds nothing a
+    person entered (the first step of a self-assessment, a blank job description, the
+    planner's choice of area) and is the same for everyone, so the page cache may keep it."""
+    private = never_cache(view)
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        if not request.META.get("QUERY_STRING"):
+            response = view(request, *args, **kwargs)
+        else:
+            response = private(request, *args, **kwargs)
+            response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex"
         return response
 
-    return never_cache(wrapped)
+    return wrapped
 
 
 def private_upload_page(view):
