@@ -28,21 +28,23 @@ MOVES_PER_PAGE = selectors.MAP_MOVES_PER_PAGE
 def career_map(request):
     if "from" in request.GET:
         return _moves_from(request.GET["from"])
+    # The page depends only on the content and the page of moves asked for: worked out
+    # when the template renders it, which it does not when the content cache holds it.
+    listing = SimpleLazyObject(lambda: _map_listing(request))
+    return render(request, "pathways/map.html", {"listing": listing, "trail": []})
+
+
+def _map_listing(request) -> dict:
     framework = selectors.career_map()
     page = page_of(request, selectors.moves_for_map(), MOVES_PER_PAGE, count=framework.move_count)
     moves = list(page.object_list)
-    return render(
-        request,
-        "pathways/map.html",
-        {
-            "map": framework,
-            "moves_by_role": selectors.moves_by_starting_role(moves),
-            "pages": pagination(page, request.path, fragment="moves"),
-            # Drawn only when the list below it holds every move.
-            "diagram": None if page.has_other_pages() else draw_career_map(framework, moves),
-            "trail": [],
-        },
-    )
+    return {
+        "map": framework,
+        "moves_by_role": selectors.moves_by_starting_role(moves),
+        "pages": pagination(page, request.path, fragment="moves"),
+        # Drawn only when the list below it holds every move.
+        "diagram": None if page.has_other_pages() else draw_career_map(framework, moves),
+    }
 
 
 def _moves_from(slug: str):

@@ -74,6 +74,7 @@ def addresses() -> dict[str, str]:
         "job description": f"/roles/{role.slug}/job-description/?employer=Trust",
         "area workforce": f"/areas/{role.areas.first().slug}/workforce/",
         "what has changed": "/changes/",
+        "career map": "/pathways/",
         "changes on a day": f"/changes/{timezone.localdate().isoformat()}/",
     }
 
@@ -95,6 +96,7 @@ def addresses() -> dict[str, str]:
         "area workforce",
         "what has changed",
         "changes on a day",
+        "career map",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):
@@ -142,6 +144,18 @@ def test_the_change_log_shows_an_edit_on_the_next_request(
         settings.CONTENT_CACHE = True
         assert shown == afresh, address
         assert shown != before[address], address
+
+
+def test_a_retitled_role_shows_on_the_career_map_next_time(
+    client, django_capture_on_commit_callbacks
+):
+    fetch(client, "/pathways/")
+    role = role_with_moves()
+    with django_capture_on_commit_callbacks(execute=True):
+        role.title = "A role retitled by an editor"
+        role.save()
+    html, _queries = fetch(client, "/pathways/")
+    assert "A role retitled by an editor" in html
 
 
 def test_each_choice_of_roles_is_kept_apart_in_the_order_chosen(client):
