@@ -102,6 +102,12 @@ class Result:
     p95_ms: float
     rate: float
     transferred: int = 0
+    # Why the page could not be measured (an error or a timeout), when it could not.
+    failure: str = ""
+
+
+class PageFailed(Exception):
+    """A page answered with an error, or wrk saw errors: the page is reported, not timed."""
 
 
 @dataclass
@@ -173,7 +179,7 @@ def latencies(port: int, path: str, samples: int, seconds: float) -> tuple[list[
         status, body = fetch(conn, path)
         timings.append(time.perf_counter() - start)
         if status != 200:
-            raise SystemExit(f"{path} answered {status}")
+            raise PageFailed(f"answered {status}")
         size = len(body)
     conn.close()
     return timings, size
@@ -198,7 +204,7 @@ def wrk_rate(port: int, path: str, seconds: float, connections: int) -> float:
         check=True,
     )
     if "Non-2xx" in done.stdout:
-        raise SystemExit(f"wrk saw errors on {path}:\n{done.stdout}")
+        raise PageFailed("wrk saw error answers")
     match = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
     return float(match.group(1))
 
@@ -254,9 +260,22 @@ def measure(args, env: dict, pages: dict, run: Run, weights: dict) -> None:
         static = static_address(env)
         targets = {"static file": static, **pages}
         for name, path in targets.items():
-            latencies(port, path, 10, 20)  # warm both workers (and the cache, when on)
-            timings, size = latencies(port, path, args.samples, args.seconds * 3)
-            rate = wrk_rate(port, path, args.seconds, args.connections)
+            try:
+                latencies(port, path, 10, 20)  # warm both workers (and the cache, when on)
+                timings, size = latencies(port, path, args.samples, args.seconds * 3)
+                rate = wrk_rate(port, path, args.seconds, args.connections)
+            except (PageFailed, OSError, subprocess.SubprocessError) as problem:
+                # A timeout is an OSError: gunicorn stops a request after 30 seconds.
+                failure = (
+                    str(problem)
+                    if isinstance(problem, PageFailed)
+                    else "timed out"
+                    if isinstance(problem, (TimeoutError, subprocess.TimeoutExpired))
+                    else f"failed ({type(problem).__name__})"
+                )
+                run.results[name] = Result(name, 0.0, 0.0, 0.0, failure=failure)
+                print(f"  {name:28} not measured: {failure}", flush=True)
+                continue
             run.results[name] = Result(
                 name,
                 statistics.median(timings) * 1000,
@@ -305,6 +324,15 @@ OVERVIEW_MOST_KB = 100
 FINDINGS = "## Findings"
 
 
+def grown_ratio(grown: "Run | None", name: str, base: Result) -> str:
+    """The page's throughput in the ``grown`` run over ``base``, or why there is none."""
+    if grown is None or name not in grown.results:
+        return "-"
+    if grown.results[name].failure:
+        return f"not measured: {grown.results[name].failure}"
+    return ratio(grown.results[name].rate, base.rate)
+
+
 def find_run(runs: list[Run], scale: int, cached: bool) -> Run | None:
     return next((r for r in runs if r.scale == scale and r.cached == cached), None)
 
@@ -320,7 +348,12 @@ def target_lines(runs: list[Run], weights: dict) -> list[str]:
         return f"- {label}: **missed** by " + "; ".join(misses) + "."
 
     def pages(run: Run):
-        return [(n, r) for n, r in run.results.items() if n != "static file"]
+        return [(n, r) for n, r in run.results.items() if n != "static file" and not r.failure]
+
+    def failed(run: Run | None) -> list[str]:
+        if run is None:
+            return []
+        return [f"{n} (not measured: {r.failure})" for n, r in run.results.items() if r.failure]
 
     lines = ["## Targets", "", "Checked by the script against the tables above.", ""]
     cached, uncached = find_run(runs, 1, True), find_run(runs, 1, False)
@@ -331,7 +364,7 @@ def target_lines(runs: list[Run], weights: dict) -> list[str]:
             f"{name} ({result.rate / static:.2f})"
             for name, result in pages(cached)
             if result.rate < CACHED_THROUGHPUT_OF_STATIC * static
-        ]
+        ] + failed(cached)
     lines.append(
         check(
             f"Cached throughput at least {CACHED_THROUGHPUT_OF_STATIC} of the static file's",
@@ -346,7 +379,7 @@ def target_lines(runs: list[Run], weights: dict) -> list[str]:
             f"{name} ({result.median_ms / static:.1f}x)"
             for name, result in pages(uncached)
             if result.median_ms > UNCACHED_MEDIAN_OF_STATIC * static
-        ]
+        ] + failed(uncached)
     lines.append(
         check(
             f"Uncached median latency within {UNCACHED_MEDIAN_OF_STATIC} times the static file's",
@@ -362,8 +395,9 @@ def target_lines(runs: list[Run], weights: dict) -> list[str]:
                 misses = [
                     f"{name} ({grown.results[name].rate / result.rate:.2f})"
                     for name, result in pages(base)
-                    if grown.results[name].rate < GROWN_THROUGHPUT_OF_1X * result.rate
-                ]
+                    if not grown.results[name].failure
+                    and grown.results[name].rate < GROWN_THROUGHPUT_OF_1X * result.rate
+                ] + failed(grown)
             lines.append(
                 check(
                     f"{'Cached' if is_cached else 'Uncached'} throughput at {scale}x data within "
@@ -427,11 +461,11 @@ def write_report(runs: list[Run], weights: dict, args, started: float) -> str:
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name, result in base.results.items():
-            tens = run(10, cached)
-            hundreds = run(100, cached)
+            if result.failure:
+                lines.append(f"| {name} | not measured: {result.failure} | | | | | | |")
+                continue
             grown = [
-                ratio(other.results[name].rate, result.rate) if other else "-"
-                for other in (tens, hundreds)
+                grown_ratio(other, name, result) for other in (run(10, cached), run(100, cached))
             ]
             lines.append(
                 f"| {name} | {result.median_ms:.2f} | {result.p95_ms:.2f} | {result.rate:.0f} "
