@@ -156,7 +156,15 @@ def search(request):
         kind = ""
     # Only the results up to the end of the page asked for are ranked and read.
     best = min(requested_page_number(request), MOST_PAGES) * PAGE_SIZE
-    outcome = search_framework(query, kind or None, best=best) if query else None
+    # The outcome depends only on the content and the search, like the page the page
+    # cache keeps for the same address; kept here too, so it serves with that cache off.
+    outcome = (
+        content_cache.remember(
+            "search", (query, kind, best), lambda: search_framework(query, kind or None, best=best)
+        )
+        if query
+        else None
+    )
     results, page, pages = [], None, None
     if outcome:
         # Pages past the best MOST_RESULTS are not offered; the page says so.

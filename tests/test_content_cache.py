@@ -75,6 +75,7 @@ def addresses() -> dict[str, str]:
         "area workforce": f"/areas/{role.areas.first().slug}/workforce/",
         "what has changed": "/changes/",
         "career map": "/pathways/",
+        "search": "/search/?q=risk",
         "changes on a day": f"/changes/{timezone.localdate().isoformat()}/",
     }
 
@@ -97,6 +98,7 @@ def addresses() -> dict[str, str]:
         "what has changed",
         "changes on a day",
         "career map",
+        "search",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):
@@ -156,6 +158,18 @@ def test_a_retitled_role_shows_on_the_career_map_next_time(
         role.save()
     html, _queries = fetch(client, "/pathways/")
     assert "A role retitled by an editor" in html
+
+
+def test_a_search_finds_an_edit_on_the_next_request(client, django_capture_on_commit_callbacks):
+    address = "/search/?q=quokka"
+    before, _queries = fetch(client, address)
+    assert "Quokka liaison worker" not in before
+    role = role_with_moves()
+    with django_capture_on_commit_callbacks(execute=True):
+        role.title = "Quokka liaison worker"
+        role.save()
+    after, _queries = fetch(client, address)
+    assert "Quokka liaison worker" in after
 
 
 def test_each_choice_of_roles_is_kept_apart_in_the_order_chosen(client):
