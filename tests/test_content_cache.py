@@ -76,6 +76,7 @@ def addresses() -> dict[str, str]:
         "what has changed": "/changes/",
         "career map": "/pathways/",
         "search": "/search/?q=risk",
+        "skill-mix planner": f"/pathways/skill-mix/?area={role.areas.first().slug}",
         "changes on a day": f"/changes/{timezone.localdate().isoformat()}/",
     }
 
@@ -99,6 +100,7 @@ def addresses() -> dict[str, str]:
         "changes on a day",
         "career map",
         "search",
+        "skill-mix planner",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):

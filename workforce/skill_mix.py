@@ -19,6 +19,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from competences.models import Competence
+from framework_site import content_cache
 from pathways.forms import Problem, echo
 from roles.models import Area, Level, RoleCompetence, RoleProfile
 from roles.selectors import sections_by_tree
@@ -243,13 +244,12 @@ def area_roles(area: Area) -> list[RoleProfile]:
     return list(RoleProfile.objects.filter(areas=area).select_related("level"))
 
 
-def plan_mix(area: Area, posts: list[Post]) -> Plan:
-    """Check ``posts`` (every role of the area, each with its WTE) against the area."""
-    by_role = {post.role.pk: post for post in posts}
-    # Plain rows, not model instances: an area's roles hold thousands of requirements
-    # but only a few hundred competences, each built once below.
-    requirements = (
-        RoleCompetence.objects.filter(role__in=list(by_role))
+def _requirement_rows(roles: list[int]) -> list[tuple]:
+    """(competence id, code, title, tree, role id, proficiency) for every requirement of
+    ``roles``, in the tree's order: plain rows, not model instances, kept per content
+    generation, as an area's roles hold thousands of requirements."""
+    return list(
+        RoleCompetence.objects.filter(role__in=roles)
         .order_by("competence__tree_id", "competence__lft", "role__level__number")
         .values_list(
             "competence_id",
@@ -259,6 +259,17 @@ def plan_mix(area: Area, posts: list[Post]) -> Plan:
             "role_id",
             "proficiency",
         )
+    )
+
+
+def plan_mix(area: Area, posts: list[Post]) -> Plan:
+    """Check ``posts`` (every role of the area, each with its WTE) against the area."""
+    by_role = {post.role.pk: post for post in posts}
+    # The roles' requirements change only with the content; each of their few hundred
+    # competences is built once below.
+    roles = sorted(by_role)
+    requirements = content_cache.remember(
+        "skill-mix-requirements", (roles,), lambda: _requirement_rows(roles)
     )
     sections = sections_by_tree()
     labels = depth_labels()
