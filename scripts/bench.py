@@ -378,54 +378,63 @@ def target_lines(runs: list[Run], weights: dict) -> list[str]:
             return []
         return [f"{n} (not measured: {r.failure})" for n, r in run.results.items() if r.failure]
 
+    def misses(run: Run | None, ratio_of, missed, shown: str) -> list[str]:
+        """The pages of ``run`` whose ``ratio_of(name, result)`` is ``missed``, shown with
+        it (None: nothing to compare with), then the pages that could not be measured."""
+        if run is None:
+            return []
+        found = []
+        for name, result in pages(run):
+            value = ratio_of(name, result)
+            if value is not None and missed(value):
+                found.append(f"{name} ({shown.format(value)})")
+        return found + failed(run)
+
     lines = ["## Targets", "", "Checked by the script against the tables above.", ""]
     cached, uncached = find_run(runs, 1, True), find_run(runs, 1, False)
-    misses = []
     if cached:
-        static = cached.results["static file"].rate
-        misses = [
-            f"{name} ({result.rate / static:.2f})"
-            for name, result in pages(cached)
-            if result.rate < CACHED_THROUGHPUT_OF_STATIC * static
-        ] + failed(cached)
+        static_rate = cached.results["static file"].rate
     lines.append(
         check(
             f"Cached throughput at least {CACHED_THROUGHPUT_OF_STATIC} of the static file's",
-            misses,
+            misses(
+                cached,
+                lambda _name, result: result.rate / static_rate,
+                lambda value: value < CACHED_THROUGHPUT_OF_STATIC,
+                "{:.2f}",
+            ),
             bool(cached),
         )
     )
-    misses = []
     if uncached:
-        static = uncached.results["static file"].median_ms
-        misses = [
-            f"{name} ({result.median_ms / static:.1f}x)"
-            for name, result in pages(uncached)
-            if result.median_ms > UNCACHED_MEDIAN_OF_STATIC * static
-        ] + failed(uncached)
+        static_median = uncached.results["static file"].median_ms
     lines.append(
         check(
             f"Uncached median latency within {UNCACHED_MEDIAN_OF_STATIC} times the static file's",
-            misses,
+            misses(
+                uncached,
+                lambda _name, result: result.median_ms / static_median,
+                lambda value: value > UNCACHED_MEDIAN_OF_STATIC,
+                "{:.1f}x",
+            ),
             bool(uncached),
         )
     )
     for scale in (10, 100):
         for is_cached in (True, False):
             base, grown = find_run(runs, 1, is_cached), find_run(runs, scale, is_cached)
-            misses = []
-            if base and grown:
-                misses = [
-                    f"{name} ({growth(base, grown, name):.2f})"
-                    for name, _result in pages(base)
-                    if not grown.results[name].failure
-                    and growth(base, grown, name) < GROWN_THROUGHPUT_OF_1X
-                ] + failed(grown)
             lines.append(
                 check(
                     f"{'Cached' if is_cached else 'Uncached'} throughput at {scale}x data within "
                     f"{100 - GROWN_THROUGHPUT_OF_1X * 100:.0f}% of 1x",
-                    misses,
+                    misses(
+                        grown if base else None,
+                        lambda name, _result, base=base, grown=grown: (
+                            None if base.results[name].failure else growth(base, grown, name)
+                        ),
+                        lambda value: value < GROWN_THROUGHPUT_OF_1X,
+                        "{:.2f}",
+                    ),
                     bool(base and grown),
                 )
             )
