@@ -1,8 +1,10 @@
 """Reads that cross relations, for the role, area, level and overview pages."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
 
 from competences.models import Competence
 
@@ -40,6 +42,17 @@ def role_counts_by_level(roles: QuerySet[RoleProfile]) -> list[LevelCount]:
         .values_list("level__number", "level__name", "total")
     )
     return sorted((LevelCount(*row) for row in rows), key=lambda count: -count.number)
+
+
+def level_summary(roles: QuerySet[RoleProfile], *, params: dict) -> list[dict]:
+    """Per level, how many of ``roles`` sit there and a link to the role list narrowed
+    to them (keeping ``params``, the other filters)."""
+    list_url = reverse("roles:role-list")
+    kept = {key: value for key, value in params.items() if value}
+    return [
+        {"count": count, "href": f"{list_url}?{urlencode(kept | {'level': count.number})}"}
+        for count in role_counts_by_level(roles)
+    ]
 
 
 def sections_by_tree() -> dict[int, Competence]:

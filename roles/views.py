@@ -4,10 +4,7 @@ The overview, search and a single role's page read other apps too; they live in
 ``framework``.
 """
 
-from urllib.parse import urlencode
-
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from framework_site.canonical import permanent_redirect, redirect_to_canonical
@@ -21,17 +18,6 @@ from .proficiency import depths
 # to hold the published framework's 21 roles on one page, and a fixed page size so that
 # each page stays the same size however many roles there are.
 ROLES_PER_PAGE = 50
-
-
-def _level_summary(roles, *, params: dict) -> list[dict]:
-    """Per level, how many of ``roles`` sit there and a link to the role list narrowed
-    to them (keeping ``params``, the other filters)."""
-    list_url = reverse("roles:role-list")
-    kept = {key: value for key, value in params.items() if value}
-    return [
-        {"count": count, "href": f"{list_url}?{urlencode(kept | {'level': count.number})}"}
-        for count in selectors.role_counts_by_level(roles)
-    ]
 
 
 def area_detail(request, slug):
@@ -49,7 +35,7 @@ def area_detail(request, slug):
             "levels": selectors.roles_grouped_by_level(page.object_list),
             "pages": pages,
             # Counted whatever the length, so the page's queries never depend on the data.
-            "level_summary": _level_summary(roles, params={"area": area.slug}),
+            "level_summary": selectors.level_summary(roles, params={"area": area.slug}),
             "trail": [],
         },
     )
@@ -112,7 +98,7 @@ def role_list(request):
             "role_count": page.paginator.count,
             "pages": pages,
             # Counted whatever the length, so the page's queries never depend on the data.
-            "level_summary": _level_summary(roles, params=kept),
+            "level_summary": selectors.level_summary(roles, params=kept),
             "areas": areas,
             "levels": levels,
             "chosen_area": chosen_area,

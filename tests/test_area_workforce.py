@@ -85,9 +85,10 @@ def slug_of(href: str) -> str:
     return href.rstrip("/").rsplit("/", 1)[-1]
 
 
-def page_heat_map(client, area: str):
-    """(cells {(role slug, section code): text}, role totals, section totals) as shown."""
-    response = client.get(f"/areas/{area}/workforce/")
+def page_heat_map(client, area: str, page: int = 1):
+    """(cells {(role slug, section code): text}, role totals, section totals, overall
+    total) as shown on one page of the workforce view."""
+    response = client.get(f"/areas/{area}/workforce/", {"page": page} if page > 1 else {})
     assert response.status_code == 200
     tree = html.fromstring(response.content)
     table = tree.xpath("//table[contains(@class, 'app-heat-map__table')]")[0]

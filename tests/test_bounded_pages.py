@@ -25,6 +25,13 @@ from pathways.views import MOVES_PER_PAGE
 from roles.models import Area, RoleProfile
 from roles.views import ROLES_PER_PAGE
 from tests.factories import grow_framework, make_competence, make_progression, make_role
+from tests.test_area_workforce import (
+    LABELS,
+    database_heat_map,
+    database_section_totals,
+    page_heat_map,
+)
+from workforce.workforce_views import ROLES_PER_PAGE as WORKFORCE_ROLES_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +69,7 @@ def listing_pages() -> dict[str, str]:
         "career map": "/pathways/",
         "search, broad": "/search/?q=role",
         "search by band": "/search/?q=band+5",
+        "area workforce": f"/areas/{area}/workforce/",
     }
 
 
@@ -505,3 +513,59 @@ def test_the_moves_from_a_role_are_found_on_a_later_page_of_the_map(client):
 
 def test_the_moves_from_an_unknown_role_are_not_found(client):
     assert client.get("/pathways/", {"from": "no-such-role"}).status_code == 404
+
+
+def test_the_workforce_view_shows_a_page_of_roles_and_counts_every_role(client, grown):
+    slug = first_area_slug()
+    in_area = sql(
+        "SELECT r.slug, l.number FROM roles_roleprofile r "
+        "JOIN roles_roleprofile_areas ra ON ra.roleprofile_id = r.id "
+        "JOIN roles_area a ON a.id = ra.area_id JOIN roles_level l ON l.id = r.level_id "
+        "WHERE a.slug = %s",
+        slug,
+    )
+    address = f"/areas/{slug}/workforce/"
+    pages = every_page(client, address)
+    assert len(pages) == -(-len(in_area) // WORKFORCE_ROLES_PER_PAGE) > 2
+    assert showing(pages[0], "role profiles in this service") == (
+        1,
+        WORKFORCE_ROLES_PER_PAGE,
+        len(in_area),
+    )
+    # Every role of the service is listed once across the pages, highest level first.
+    listed = []
+    for html in pages:
+        table = re.search(r'app-table--workforce-roles">.*?</table>', html, re.S).group(0)
+        listed += re.findall(r'<a href="/roles/([^/"]+)/">', table)
+    assert sorted(listed) == sorted(role for role, _level in in_area)
+    level_of = dict(in_area)
+    assert [level_of[role] for role in listed] == sorted(level_of.values(), reverse=True)
+    # The summary by level counts every role in the service, not just a page of them.
+    per_level = {}
+    for _role, level in in_area:
+        per_level[level] = per_level.get(level, 0) + 1
+    summary = re.findall(
+        rf'<a href="/roles/\?area={slug}&amp;level=(\d+)">[^<]*</a> \((\d+) role profiles?\)',
+        pages[0],
+    )
+    assert {int(level): int(count) for level, count in summary} == per_level
+
+    # The heat-map on the second page shows that page's roles and the sections they
+    # need, with the service's totals.
+    expected = database_heat_map(slug)
+    cells, role_totals, section_totals, overall = page_heat_map(client, slug, page=2)
+    columns = sorted({role for role, _section in cells})
+    assert columns == sorted(listed[WORKFORCE_ROLES_PER_PAGE : 2 * WORKFORCE_ROLES_PER_PAGE])
+    assert {section for _role, section in cells} == {
+        section for role, section in expected if role in columns
+    }
+    for key, shown in cells.items():
+        deepest, count = expected.get(key, (None, 0))
+        assert shown == (f"{LABELS[deepest]} · {count}" if deepest else "Not needed"), key
+    all_sections = database_section_totals(slug)
+    assert section_totals == {code: all_sections[code] for code in section_totals}
+    assert overall == sum(all_sections.values())
+    assert role_totals == {
+        role: sum(count for (who, _s), (_d, count) in expected.items() if who == role)
+        for role in columns
+    }

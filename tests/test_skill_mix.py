@@ -4,7 +4,7 @@ checked against the area's competences, with a Word annex and an Excel workbook.
 import io
 from collections import defaultdict
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import docx
 import openpyxl
@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from lxml import html
 
 from roles.models import RoleProfile
+from tests.factories import grow_framework
+from workforce.skill_mix import LIST_MOST
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +294,45 @@ def test_the_planner_starts_by_asking_for_a_service(client):
     options = [option.get("value") for option in tree.xpath("//select[@name='area']/option")]
     assert COURT in options
     assert not tree.xpath("//*[@id='results']")
+
+
+def test_a_large_service_lists_a_bounded_number_and_the_workbook_holds_every_one(client):
+    """Once a service needs more competences than a list shows, the page lists the first
+    ones in framework order, says how many there are in all, and the workbook has them."""
+    seed_roles = set(area_roles(COURT))
+    grow_framework(factor=3)
+    in_framework_order = [
+        code for (code,) in sql("SELECT code FROM competences_competence ORDER BY tree_id, lft")
+    ]
+    # Every role at its default, then only the published roles (the grown ones left out).
+    everyone = default_mix(COURT)
+    published = {slug: wte if slug in seed_roles else Decimal(0) for slug, wte in everyone.items()}
+    covered = expected_plan(COURT, everyone)[0]
+    uncovered = expected_plan(COURT, published)[1]
+    for mix, table_id, expected in [
+        (everyone, "covered-table", covered),
+        (published, "uncovered-table", uncovered),
+    ]:
+        assert len(expected) > LIST_MOST
+        response = client.get(address(COURT, mix))
+        assert response.status_code == 200
+        tree = html.fromstring(response.content)
+        shown = codes_in(tree, table_id)
+        assert shown == [code for code in in_framework_order if code in expected][:LIST_MOST]
+        page = " ".join(tree.text_content().split())
+        assert f"The table lists the first {LIST_MOST} of {len(expected)}, in framework order." in (
+            page
+        )
+        workbook = tree.xpath("//p[@class='app-list-more']/a/@href")
+        assert len(workbook) == 1 and workbook[0].startswith("/pathways/skill-mix/skill-mix.xlsx?")
+        assert sorted(parse_qsl(urlsplit(workbook[0]).query)) == sorted(
+            parse_qsl(urlsplit(address(COURT, mix)).query)
+        )
+        book = openpyxl.load_workbook(io.BytesIO(client.get(workbook[0]).content))
+        header, *rows = book["Coverage"].iter_rows(values_only=True)
+        status = {row[1]: row[header.index("Coverage")] for row in rows}
+        not_covered = {code for code, value in status.items() if value == "Not covered"}
+        if table_id == "covered-table":
+            assert set(status) - not_covered == set(expected)
+        else:
+            assert not_covered == set(expected)

@@ -1,9 +1,11 @@
 """One service area's workforce: its roles by level and how deeply each role needs each
 competence section (the heat-map), with the same table as CSV and Excel.
 
-Every number is computed from the role requirements in three queries, whatever the size
-of the framework: the area's roles, the requirements grouped by role and section, and
-the sections themselves.
+Every number is computed from the role requirements in a fixed number of queries,
+whatever the size of the framework: the roles, their requirements grouped by role and
+section, the area's requirements grouped by section, and the sections themselves. The
+page shows a page of roles at a time (and the sections they need), so it stays the same
+size however many roles a service has; the downloads hold every role.
 """
 
 from dataclasses import dataclass, field
@@ -12,8 +14,8 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from competences.models import Competence
-from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
-from roles.selectors import roles_for_listing, roles_grouped_by_level, sections_by_tree
+from roles.models import Area, Proficiency, RoleCompetence, RoleProfile
+from roles.selectors import roles_for_listing, sections_by_tree
 
 from .spreadsheets import Sheet
 
@@ -52,20 +54,10 @@ class RoleColumn:
 @dataclass
 class AreaWorkforce:
     area: Area
-    levels: list[tuple[Level, list[RoleProfile]]]
     columns: list[RoleColumn]
     rows: list[SectionRow] = field(default_factory=list)
     # Distinct competences any role in the area needs.
     needed_by_area: int = 0
-
-    @property
-    def roles(self) -> list[RoleProfile]:
-        return [column.role for column in self.columns]
-
-    @property
-    def highest_first(self) -> list[RoleColumn]:
-        """The columns for the summary: highest level first, titles A to Z within a level."""
-        return sorted(self.columns, key=lambda column: -column.role.level.number)
 
 
 def depth_labels() -> dict[int, str]:
@@ -73,19 +65,27 @@ def depth_labels() -> dict[int, str]:
     return {depth.value: str(depth.label) for depth in Proficiency}
 
 
-def area_workforce(area: Area) -> AreaWorkforce:
-    """The area's roles (level, then title) and the section-by-role heat-map."""
-    roles = list(roles_for_listing().filter(areas=area))
+def area_workforce(area: Area, roles: list[RoleProfile] | None = None) -> AreaWorkforce:
+    """The section-by-role heat-map for ``roles`` (a page of the area's roles, in the
+    order given) or, when None, for all of the area's roles in level then title order.
+
+    The rows are the sections that at least one of those roles needs; each row's
+    "needed by the service" and the overall total count every role in the area.
+    """
+    if roles is None:
+        roles = list(roles_for_listing().filter(areas=area))
     role_ids = [role.pk for role in roles]
-    requirements = RoleCompetence.objects.filter(role__in=role_ids).order_by()
     by_role_section = {
         (row["role_id"], row["competence__tree_id"]): (row["deepest"], row["needed"])
-        for row in requirements.values("role_id", "competence__tree_id").annotate(
-            deepest=Max("proficiency"), needed=Count("pk")
-        )
+        for row in RoleCompetence.objects.filter(role__in=role_ids)
+        .order_by()
+        .values("role_id", "competence__tree_id")
+        .annotate(deepest=Max("proficiency"), needed=Count("pk"))
     }
     by_section = dict(
-        requirements.values("competence__tree_id")
+        RoleCompetence.objects.filter(role__areas=area)
+        .order_by()
+        .values("competence__tree_id")
         .annotate(needed=Count("competence", distinct=True))
         .values_list("competence__tree_id", "needed")
     )
@@ -95,9 +95,10 @@ def area_workforce(area: Area) -> AreaWorkforce:
     for (role_id, _tree), (_deepest, needed) in by_role_section.items():
         per_role[role_id] = per_role.get(role_id, 0) + needed
     columns = [RoleColumn(role=role, needed=per_role.get(role.pk, 0)) for role in roles]
+    shown_trees = {tree_id for _role, tree_id in by_role_section}
     rows = []
     for tree_id, section in sorted(sections_by_tree().items(), key=lambda item: item[0]):
-        if tree_id not in by_section:
+        if tree_id not in shown_trees:
             continue
         cells = []
         for role in roles:
@@ -107,7 +108,6 @@ def area_workforce(area: Area) -> AreaWorkforce:
         rows.append(SectionRow(section=section, cells=cells, needed_by_area=by_section[tree_id]))
     return AreaWorkforce(
         area=area,
-        levels=roles_grouped_by_level(roles),
         columns=columns,
         rows=rows,
         # A competence sits in exactly one section, so the sections' totals add up.

@@ -32,6 +32,10 @@ ONE_POST = Decimal("1")
 SENIOR_LEVELS = (7, 8)
 DEFAULT_WTE = Decimal("1")
 DEFAULT_SENIOR_WTE = Decimal("0.5")
+# The most competences each of the page's three lists shows, in framework order: more
+# than any published service needs (the largest has about 110), and a bound on the page's
+# size however large the framework grows. The Excel workbook lists every one.
+LIST_MOST = 120
 
 
 def default_wte(level_number: int) -> Decimal:

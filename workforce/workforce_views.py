@@ -1,5 +1,6 @@
 """The commissioners' pages: an area's workforce (roles by level and the section heat-map,
-with CSV and Excel) and the skill-mix planner (with a Word annex and Excel).
+a page of roles at a time, with CSV and Excel of every role) and the skill-mix planner
+(with a Word annex and Excel).
 
 The planner's mix travels in the page address (a GET form), so nothing anyone enters is
 stored; its responses are kept out of caches and other sites' logs.
@@ -14,10 +15,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from framework_site import content_cache
+from framework_site.pagination import page_of, pagination
 from framework_site.privacy import private_page
 from interchange import versioning
 from pathways.forms import Problem, echo
 from roles.models import Area
+from roles.selectors import level_summary, roles_for_listing, roles_highest_level_first
 
 from . import skill_mix, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
@@ -28,18 +31,36 @@ from .spreadsheets import csv_response, workbook_response
 # --- Area workforce ----------------------------------------------------------------------
 
 
+# Roles a page of the workforce view: its heat-map's columns. Enough for any published
+# service on one page, and few enough to read across on a laptop.
+ROLES_PER_PAGE = 10
+
+
 def area_workforce_page(request, slug):
     area = content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
     if area is None:
         raise Http404(_("There is no service area with that address."))
+    roles = roles_for_listing().filter(areas=area)
+    # The summary by level counts every role and gives the total, so the page of roles
+    # below needs no count of its own; both change only with the content.
+    by_level = content_cache.remember(
+        "area-workforce-levels",
+        (area.pk,),
+        lambda: level_summary(roles, params={"area": area.slug}),
+    )
+    total = sum(item["count"].total for item in by_level)
+    # A lazy slice: no query until the page's body is rendered (not when it comes from
+    # the content cache). A page past the last is a 404.
+    page = page_of(request, roles_highest_level_first(roles), ROLES_PER_PAGE, count=total)
     return render(
         request,
         "workforce/workforce.html",
         {
             "area": area,
-            # Read only when the page's body is rendered, not when it comes from the
-            # content cache.
-            "workforce": SimpleLazyObject(lambda: area_workforce(area)),
+            "role_count": total,
+            "level_summary": by_level,
+            "pages": pagination(page, request.path, fragment="roles-by-level"),
+            "workforce": SimpleLazyObject(lambda: area_workforce(area, list(page.object_list))),
             "depths": depth_labels(),
             "planner_url": reverse("workforce:skill-mix") + "?" + urlencode({"area": area.slug}),
             "trail": [(area.name, area.get_absolute_url())],
@@ -102,6 +123,7 @@ def skill_mix_page(request):
             "annex_url": reverse("workforce:skill-mix-docx") + "?" + query,
             "workbook_url": reverse("workforce:skill-mix-xlsx") + "?" + query,
             "senior_levels": skill_mix.SENIOR_LEVELS,
+            "list_most": skill_mix.LIST_MOST,
             "trail": [(area.name, area.get_absolute_url())],
         }
     else:
