@@ -4,7 +4,9 @@ sites' logs through the Referer header, and out of search engines."""
 
 from functools import wraps
 
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 
 def private_page(view):
@@ -27,15 +29,23 @@ def private_page(view):
 
 
 def private_upload_page(view):
-    """Pages that take an upload (a POST) and answer with what it held: out of caches
-    and search engines. The site's same-origin Referrer-Policy stays, because under
-    no-referrer browsers send "Origin: null" with the form and Django's CSRF check
-    refuses it; these addresses carry nothing a person entered, so that is safe."""
+    """Pages that take an upload (a POST) and answer with what it held: the answer is
+    kept out of caches, and every answer out of search engines. The blank form (a GET)
+    is the same for everyone, so the page cache may keep it.
+
+    They take no CSRF token. A forged upload changes nothing on the server and only
+    shows its result to the person whose browser sent it, which a link can already do
+    (the answers a result shows travel in addresses anyway). Without a token the blank
+    form sets no cookie, so it can be cached and compressed; and browsers may send
+    "Origin: null" with the form, which a CSRF check would refuse.
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"
         return response
 
-    return never_cache(wrapped)
+    return csrf_exempt(wrapped)

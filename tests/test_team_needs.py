@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
@@ -310,8 +311,28 @@ def test_the_page_stores_nothing_and_stays_out_of_caches(client, role, team):
         ]
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
-    for response in responses:
+    blank_form, *answers = responses
+    # The blank form is the same for everyone (the page cache may keep it); every answer
+    # to an upload is no-store.
+    assert "no-store" not in blank_form.get("Cache-Control", "")
+    assert not blank_form.cookies, "no CSRF cookie, so the form can be kept"
+    for response in answers:
         assert "no-store" in response["Cache-Control"]
+    for response in responses:
         assert response["X-Robots-Tag"] == "noindex"
         assert "?" not in response.get("Location", ""), "nothing entered goes in an address"
         assert "sessionid" not in response.cookies
+
+
+def test_an_upload_needs_no_token_from_an_earlier_page(role, team):
+    """The form carries no CSRF token, so an upload works even when the browser sends
+    no cookie or a null Origin; the upload changes nothing on the server."""
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        URL,
+        {"files": [upload("a.csv", team[0])], "format": "page"},
+        headers={"origin": "null"},
+    )
+    assert response.status_code == 200
+    assert page_counts(response), "the team's needs are shown"
+    assert b"csrfmiddlewaretoken" not in strict.get(URL).content
