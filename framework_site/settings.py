@@ -402,6 +402,9 @@ PAGE_CACHE_SECONDS = 24 * 60 * 60
 # standard) is kept under the same generation, for pages served whole or not
 # (framework_site/content_cache.py).
 CONTENT_CACHE = env_bool("DJANGO_CONTENT_CACHE", True)
+# The open data page's whole-framework files are built on a background thread after each
+# content change, not on the first request for them (interchange/kept_files.py).
+BUILD_DOWNLOADS_AFTER_CHANGE = env_bool("DJANGO_BUILD_DOWNLOADS_AFTER_CHANGE", True)
 # The project's own code: its digest names a release in page cache keys and ETags.
 PROJECT_APPS = [
     "framework_site",

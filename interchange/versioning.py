@@ -55,6 +55,10 @@ def generation() -> str:
 
 def _new_generation() -> None:
     cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    # Imported here: the builder reads every content app, which load after this one.
+    from .kept_files import build_after_change
+
+    build_after_change()
 
 
 def content_changed() -> None:

@@ -1,28 +1,22 @@
 """Open data: the page that lists every download, the downloads, and each item's JSON.
 
-Whole-framework files are built together from one framework document and kept in the
-cache under the content generation (``versioning.generation``), which every committed
-content change replaces, so a cached file is never out of date, and the list page can
-show real sizes without building every file on every request. (The version number
-would not do: an import may set it back to a number used before.)
+Whole-framework files come from ``kept_files``: built together after each content
+change and kept under the content generation, so a file is never out of date and the
+list page can show real sizes without building every file on a request.
 """
 
 import datetime
 import math
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import formats, versioning
-from .case import case_package
-from .document import competence_document, framework_document, role_document
-from .moodle import moodle_csv
+from . import formats, kept_files
+from .document import competence_document, role_document
 
-CACHE_SECONDS = 24 * 60 * 60
 FILE_STEM = "non-custodial-framework"
 JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -117,58 +111,8 @@ CSV_FILES = tuple(
 DOWNLOADS = {download.key: download for download in WHOLE_FRAMEWORK + CSV_FILES}
 
 
-def _build(document: dict) -> dict[str, bytes]:
-    files = {
-        "framework.json": formats.json_bytes(document),
-        "framework.schema.json": formats.schema_bytes(),
-        "framework.xlsx": formats.workbook_bytes(document),
-        "case.json": formats.json_bytes(case_package(document)),
-        "moodle.csv": moodle_csv(document),
-    }
-    files |= {f"csv/{name}": data for name, data in formats.csv_files(document).items()}
-    return files
-
-
-def _cache_key(token: str, name: str) -> str:
-    return f"interchange:{token}:{name}"
-
-
-def _file(name: str) -> tuple[bytes, int]:
-    """The bytes of one whole-framework file, and the version they hold."""
-    token = versioning.generation()
-    stored = cache.get_many([_cache_key(token, name), _cache_key(token, "summary")])
-    if len(stored) == 2:
-        return stored[_cache_key(token, name)], stored[_cache_key(token, "summary")]["framework"][
-            "version"
-        ]
-    files, summary = _build_and_keep(token)
-    return files[name], summary["framework"]["version"]
-
-
-def _summary() -> dict:
-    """{"sizes": {file: size in bytes}, "framework": the framework block} of the files."""
-    token = versioning.generation()
-    summary = cache.get(_cache_key(token, "summary"))
-    if summary is None:
-        _files, summary = _build_and_keep(token)
-    return summary
-
-
-def _build_and_keep(token: str) -> tuple[dict[str, bytes], dict]:
-    # ``token`` was read before the content: were the content to change meanwhile,
-    # the files would be kept under a generation that is already over, never served.
-    document = framework_document()
-    framework = document["framework"]
-    files = _build(document)
-    summary = {"sizes": {name: len(data) for name, data in files.items()}, "framework": framework}
-    entries = {_cache_key(token, name): data for name, data in files.items()}
-    entries[_cache_key(token, "summary")] = summary
-    cache.set_many(entries, CACHE_SECONDS)
-    return files, summary
-
-
 def export_list(request):
-    summary = _summary()
+    summary = kept_files.kept("summary")[1]
     framework = summary["framework"]
     base = reverse("interchange:export-list")
     rows = [
@@ -199,7 +143,8 @@ def download(request, name: str):
     entry = DOWNLOADS.get(name)
     if entry is None:
         raise Http404
-    data, number = _file(name)
+    data, summary = kept_files.kept(name)
+    number = summary["framework"]["version"]
     response = HttpResponse(data, content_type=entry.content_type)
     response["Content-Disposition"] = f'attachment; filename="{FILE_STEM}-v{number}{entry.suffix}"'
     return response

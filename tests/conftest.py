@@ -42,6 +42,8 @@ def pytest_configure(config):
     settings.PAGE_CACHE = False
     # The same holds for what is kept per generation inside pages: tested on its own.
     settings.CONTENT_CACHE = False
+    # Nor are the open data files built after each change: tested on its own.
+    settings.BUILD_DOWNLOADS_AFTER_CHANGE = False
 
 
 def pytest_unconfigure(config):

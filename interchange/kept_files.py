@@ -1,0 +1,164 @@
+"""The whole-framework files, built together from one framework document and kept in the
+shared cache under the content generation, and built again straight after each change.
+
+Every committed content change starts a new generation (``versioning``), and with it a
+build on a background thread of the process that made the change, so the open data page
+and its downloads are ready before anyone asks for them. On a large framework a build
+takes tens of seconds: left to the first request after an edit, it could outlast the
+server's request timeout.
+
+A build for a generation is claimed in the shared cache, so one server builds it while
+a request on any server that finds no files waits for that build rather than starting
+another. A claim lapses after ``CLAIM_SECONDS``, and a request waits at most
+``WAIT_SECONDS`` before building the files itself, so a builder that died (a worker
+replaced mid-build) costs a short wait, never a missing page. Within a process, changes
+that come while a build runs are followed by one more build, not one each.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+from . import formats, versioning
+from .case import case_package
+from .document import framework_document
+from .moodle import moodle_csv
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 24 * 60 * 60
+CLAIM_SECONDS = 120
+# Under the server's 30-second request timeout, with room to build after waiting.
+WAIT_SECONDS = 10
+POLL_SECONDS = 0.2
+
+
+def _build(document: dict) -> dict[str, bytes]:
+    files = {
+        "framework.json": formats.json_bytes(document),
+        "framework.schema.json": formats.schema_bytes(),
+        "framework.xlsx": formats.workbook_bytes(document),
+        "case.json": formats.json_bytes(case_package(document)),
+        "moodle.csv": moodle_csv(document),
+    }
+    files |= {f"csv/{name}": data for name, data in formats.csv_files(document).items()}
+    return files
+
+
+def _key(token: str, name: str) -> str:
+    return f"interchange:{token}:{name}"
+
+
+def _build_and_keep(token: str) -> tuple[dict[str, bytes], dict]:
+    # ``token`` was read before the content: were the content to change meanwhile,
+    # the files would be kept under a generation that is already over, never served.
+    document = framework_document()
+    files = _build(document)
+    summary = {
+        "sizes": {name: len(data) for name, data in files.items()},
+        "framework": document["framework"],
+    }
+    entries = {_key(token, name): data for name, data in files.items()}
+    entries[_key(token, "summary")] = summary
+    cache.set_many(entries, CACHE_SECONDS)
+    return files, summary
+
+
+def _claim(token: str) -> bool:
+    """True when this caller may build ``token``'s files (no one else has claimed it)."""
+    return cache.add(_key(token, "building"), True, CLAIM_SECONDS)
+
+
+def _release(token: str) -> None:
+    cache.delete(_key(token, "building"))
+
+
+def _ready(token: str, name: str) -> tuple[bytes, dict] | None:
+    names = [_key(token, name), _key(token, "summary")]
+    stored = cache.get_many(names)
+    return (stored[names[0]], stored[names[1]]) if len(stored) == 2 else None
+
+
+def kept(name: str) -> tuple[bytes, dict]:
+    """(the bytes of one file, or the summary when ``name`` is "summary"; the summary:
+    {"sizes": {file: bytes}, "framework": the framework block}) for the current content.
+    """
+    token = versioning.generation()
+    found = _ready(token, name)
+    if found is not None:
+        return found
+    if not _claim(token):
+        # Someone is building this generation: wait for their files.
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            found = _ready(token, name)
+            if found is not None:
+                return found
+    try:
+        files, summary = _build_and_keep(token)
+    finally:
+        _release(token)
+    return (summary if name == "summary" else files[name]), summary
+
+
+# --- Building after each change ---------------------------------------------------------
+
+_lock = threading.Lock()
+_state = {"running": False, "again": False}
+_thread: threading.Thread | None = None
+
+
+def build_after_change() -> None:
+    """Build the current generation's files on a background thread (called once a content
+    change has committed). Does nothing unless ``settings.BUILD_DOWNLOADS_AFTER_CHANGE``.
+
+    The thread is not a daemon: a command that changes the content (an import, the seed
+    load) finishes building before the process exits, so the files are ready for the site.
+    """
+    global _thread
+    if not getattr(settings, "BUILD_DOWNLOADS_AFTER_CHANGE", False):
+        return
+    with _lock:
+        if _state["running"]:
+            _state["again"] = True
+            return
+        _state["running"] = True
+        _thread = threading.Thread(target=_build_until_current, name="build-downloads")
+        _thread.start()
+
+
+def _build_current() -> None:
+    token = versioning.generation()
+    if _ready(token, "summary") is None and _claim(token):
+        try:
+            _build_and_keep(token)
+        finally:
+            _release(token)
+
+
+def _build_until_current() -> None:
+    try:
+        while True:
+            try:
+                _build_current()
+            except Exception:
+                logger.exception("Building the whole-framework downloads failed")
+            with _lock:
+                if not _state["again"]:
+                    _state["running"] = False
+                    return
+                _state["again"] = False
+    finally:
+        connections.close_all()
+
+
+def wait_for_build(timeout: float | None = None) -> None:
+    """Wait for this process's background build, if one is running."""
+    thread = _thread
+    if thread is not None:
+        thread.join(timeout)

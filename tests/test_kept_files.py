@@ -1,0 +1,94 @@
+"""The open data files are built straight after a content change, on a background thread,
+so the first request after an edit finds them ready; a request that comes while another
+process is building waits for those files rather than building them again.
+
+These tests commit, as the builder reads the database on a connection of its own.
+"""
+
+import json
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from interchange import kept_files, versioning
+from roles.models import RoleProfile
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def building(settings, seeded):
+    settings.BUILD_DOWNLOADS_AFTER_CHANGE = True
+    yield
+    kept_files.wait_for_build(120)
+
+
+def retitle_a_role(title: str) -> RoleProfile:
+    role = RoleProfile.objects.order_by("pk").first()
+    with transaction.atomic():
+        role.title = title
+        role.save()
+    return role
+
+
+def test_after_an_edit_the_files_are_ready_before_anyone_asks(client, building):
+    before = versioning.current().number
+    retitle_a_role("Retitled before anyone asked")
+    kept_files.wait_for_build(120)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/export/framework.json")
+    assert response.status_code == 200
+    assert len(queries) == 0, "the file was built after the edit, not for this request"
+    document = json.loads(response.content)
+    assert document["framework"]["version"] == before + 1
+    assert "Retitled before anyone asked" in [role["title"] for role in document["roles"]]
+
+    page = client.get("/export/").content.decode()
+    assert f"Version {before + 1} of" in page
+
+
+def test_edits_while_a_build_runs_end_with_the_files_of_the_last_one(client, building):
+    for n in range(3):
+        retitle_a_role(f"Retitled {n} times")
+    kept_files.wait_for_build(120)
+    with CaptureQueriesContext(connection) as queries:
+        document = json.loads(client.get("/export/framework.json").content)
+    assert len(queries) == 0
+    assert "Retitled 2 times" in [role["title"] for role in document["roles"]]
+
+
+def test_a_request_waits_for_the_build_another_has_claimed(client, seeded):
+    token = versioning.generation()
+    assert kept_files._claim(token)
+
+    def build_elsewhere():
+        try:
+            kept_files._build_and_keep(token)
+        finally:
+            kept_files._release(token)
+            connection.close()
+
+    builder = threading.Timer(0.5, build_elsewhere)
+    builder.start()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/export/moodle.csv")
+    finally:
+        builder.join()
+    assert response.status_code == 200
+    assert len(queries) == 0, "the request used the other build's file"
+
+
+def test_a_claim_nobody_finishes_costs_a_short_wait_not_the_file(client, seeded, monkeypatch):
+    monkeypatch.setattr(kept_files, "WAIT_SECONDS", 0.5)
+    token = versioning.generation()
+    assert kept_files._claim(token)  # a builder that then died
+    response = client.get("/export/framework.json")
+    assert response.status_code == 200
+    titles = {role.title for role in RoleProfile.objects.all()}
+    assert {role["title"] for role in json.loads(response.content)["roles"]} == titles
+    # Built here, the files are kept and the claim let go.
+    assert kept_files._claim(token)
