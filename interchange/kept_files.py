@@ -77,10 +77,13 @@ def _release(token: str) -> None:
     cache.delete(_key(token, "building"))
 
 
-def _ready(token: str, name: str) -> tuple[bytes, dict] | None:
-    names = [_key(token, name), _key(token, "summary")]
-    stored = cache.get_many(names)
-    return (stored[names[0]], stored[names[1]]) if len(stored) == 2 else None
+def _ready(token: str, name: str) -> tuple[bytes | dict, dict] | None:
+    """(file or summary, summary) when both are kept for ``token``, else None."""
+    wanted, summary = _key(token, name), _key(token, "summary")
+    stored = cache.get_many([wanted, summary])
+    if wanted in stored and summary in stored:
+        return stored[wanted], stored[summary]
+    return None
 
 
 def kept(name: str) -> tuple[bytes, dict]:
