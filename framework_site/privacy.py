@@ -9,15 +9,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 
-def private_page(view):
-    """Private when the address carries a query. Without one the page holds nothing a
-    person entered (the first step of a self-assessment, a blank job description, the
-    planner's choice of area) and is the same for everyone, so the page cache may keep it."""
+def private_page(view=None, *, public: tuple[str, ...] = ()):
+    """Private when the address carries a query, unless every parameter in it is one of
+    ``public``: choices that are the same for everyone, such as the planner's service.
+    Without one the page holds nothing a person entered (the first step of a
+    self-assessment, a blank job description, the planner's choice of area) and is the
+    same for everyone, so the page cache may keep it. Use as ``@private_page`` or
+    ``@private_page(public=("area",))``."""
+    if view is None:
+        return lambda inner: private_page(inner, public=public)
     private = never_cache(view)
+    allowed = set(public)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.META.get("QUERY_STRING"):
+        if not request.META.get("QUERY_STRING") or set(request.GET) <= allowed:
             response = view(request, *args, **kwargs)
         else:
             response = private(request, *args, **kwargs)

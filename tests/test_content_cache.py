@@ -77,6 +77,9 @@ def addresses() -> dict[str, str]:
         "career map": "/pathways/",
         "search": "/search/?q=risk",
         "skill-mix planner": f"/pathways/skill-mix/?area={role.areas.first().slug}",
+        "skill-mix planner, covered listed": (
+            f"/pathways/skill-mix/?area={role.areas.first().slug}&show=covered"
+        ),
         "changes on a day": f"/changes/{timezone.localdate().isoformat()}/",
     }
 
@@ -101,6 +104,7 @@ def addresses() -> dict[str, str]:
         "career map",
         "search",
         "skill-mix planner",
+        "skill-mix planner, covered listed",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):
@@ -220,3 +224,20 @@ def test_a_cache_that_has_gone_away_never_fails_a_page(client, settings, monkeyp
     monkeypatch.setattr(content_cache, "_generation", GoneAway().get)
     html, _queries = fetch(client, address)
     assert html == afresh
+
+
+def test_the_planners_starting_mix_shows_an_edit_on_the_next_request(
+    client, django_capture_on_commit_callbacks
+):
+    """The starting mix's results are kept; a competence retitled in the admin shows in
+    its covered list at once."""
+    role = role_with_moves()
+    address = f"/pathways/skill-mix/?area={role.areas.first().slug}&show=covered"
+    fetch(client, address)
+    fetch(client, address)
+    need = RoleCompetence.objects.filter(role=role).select_related("competence").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        need.competence.title = "Retitled while the plan was kept"
+        need.competence.save()
+    html, _queries = fetch(client, address)
+    assert "Retitled while the plan was kept" in html

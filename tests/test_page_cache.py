@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from interchange.versioning import generation
-from roles.models import RoleProfile
+from roles.models import Area, RoleProfile
 
 pytestmark = [pytest.mark.django_db]
 
@@ -176,4 +176,23 @@ def test_not_found_pages_are_not_stored(client):
     fetch(client, "/roles/no-such-role/")
     response, queries = fetch(client, "/roles/no-such-role/")
     assert response.status_code == 404
+    assert queries > 0
+
+
+def test_the_planners_starting_mix_is_public_and_a_mix_of_ones_own_is_not(client):
+    """Naming only the service (and whether to list what is covered) is the same for
+    everyone; any whole-time equivalent makes the page a person's own."""
+    area = Area.objects.first()
+    for query in (f"?area={area.slug}", f"?area={area.slug}&show=covered"):
+        first, _ = fetch(client, "/pathways/skill-mix/" + query)
+        second, queries = fetch(client, "/pathways/skill-mix/" + query)
+        assert first.status_code == second.status_code == 200, query
+        assert queries == 0, query
+        assert second.content == first.content
+        assert "no-store" not in second.get("Cache-Control", ""), query
+    role = RoleProfile.objects.filter(areas=area).first()
+    own, queries = fetch(client, f"/pathways/skill-mix/?area={area.slug}&wte-{role.slug}=2")
+    assert own.status_code == 200
+    assert "no-store" in own["Cache-Control"]
+    assert own["Referrer-Policy"] == "no-referrer"
     assert queries > 0

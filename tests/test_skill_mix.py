@@ -127,7 +127,7 @@ def mixes():
 @pytest.mark.parametrize("case", range(5))
 def test_covered_uncovered_and_single_post_sets_follow_the_database(client, case):
     area, mix = mixes()[case]
-    response = client.get(address(area, mix))
+    response = client.get(address(area, mix) + "&show=covered")
     assert response.status_code == 200
     full_mix = default_mix(area) if mix is None else mix
     covered, uncovered, single = expected_plan(area, full_mix)
@@ -314,7 +314,7 @@ def test_a_large_service_lists_a_bounded_number_and_the_workbook_holds_every_one
         (published, "uncovered-table", uncovered),
     ]:
         assert len(expected) > LIST_MOST
-        response = client.get(address(COURT, mix))
+        response = client.get(address(COURT, mix) + "&show=covered")
         assert response.status_code == 200
         tree = html.fromstring(response.content)
         shown = codes_in(tree, table_id)
@@ -336,3 +336,47 @@ def test_a_large_service_lists_a_bounded_number_and_the_workbook_holds_every_one
             assert set(status) - not_covered == set(expected)
         else:
             assert not_covered == set(expected)
+
+
+def test_covered_competences_are_counted_by_depth_and_listed_on_request(client):
+    area, mix = mixes()[2]
+    covered, _uncovered, _single = expected_plan(area, mix)
+    tree = html.fromstring(client.get(address(area, mix)).content)
+    assert not tree.xpath("//table[@id='covered-table']"), "counted, not listed"
+    counts = [
+        " ".join(item.text_content().split())
+        for item in tree.xpath("//h3[@id='covered']/following-sibling::ul[1]/li")
+    ]
+    by_depth = {
+        label: sum(1 for depth in covered.values() if LABELS[depth] == label)
+        for label in LABELS.values()
+    }
+    assert counts == [
+        f"Deepest at {label}: {by_depth[label]}" for label in reversed(LABELS.values())
+    ]
+    link = tree.xpath("//a[starts-with(normalize-space(), 'List the')]")[0]
+    assert normalize(link.text_content()) == (
+        f"List the {len(covered)} covered competences, their depth and the roles that need each"
+    )
+    listed = html.fromstring(client.get(link.get("href")).content)
+    assert sorted(codes_in(listed, "covered-table")) == sorted(covered)
+    # Updating the mix from the list keeps it open; hiding it goes back to the counts.
+    form = listed.xpath("//form[.//input[@name='area' and @type='hidden']]")[0]
+    assert form.xpath(".//input[@name='show']/@value") == ["covered"]
+    hide = listed.xpath("//a[normalize-space()='Hide the list of covered competences']")[0]
+    assert not html.fromstring(client.get(hide.get("href")).content).xpath(
+        "//table[@id='covered-table']"
+    )
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_starting_mix_keeps_its_short_address_when_listing_what_it_covers(client):
+    tree = html.fromstring(client.get(address(COURT, None)).content)
+    link = tree.xpath("//a[starts-with(normalize-space(), 'List the')]")[0]
+    assert link.get("href") == f"/pathways/skill-mix/?area={COURT}&show=covered#covered"
+    listed = html.fromstring(client.get(link.get("href")).content)
+    covered = expected_plan(COURT, default_mix(COURT))[0]
+    assert sorted(codes_in(listed, "covered-table")) == sorted(covered)

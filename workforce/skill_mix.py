@@ -178,11 +178,20 @@ class LevelShare:
         return plain_number(self.wte)
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A competence as the planner shows it: its code and title, without a model
+    instance for each of a service's hundreds of competences."""
+
+    code: str
+    title: str
+
+
 @dataclass
 class Coverage:
     """One of the area's competences and the posts in the mix that need it."""
 
-    competence: Competence
+    competence: Named
     section: Competence
     posts: list[Post]
     deepest: int | None = None
@@ -244,15 +253,19 @@ class Plan:
 
 
 def area_roles(area: Area) -> list[RoleProfile]:
-    """The area's roles with their levels, lowest level first."""
-    return list(RoleProfile.objects.filter(areas=area).select_related("level"))
+    """The area's roles with their levels, lowest level first (kept per generation)."""
+    return content_cache.remember(
+        "skill-mix-area-roles",
+        (area.pk,),
+        lambda: list(RoleProfile.objects.filter(areas=area).select_related("level")),
+    )
 
 
-def _requirement_rows(roles: list[int]) -> list[tuple]:
-    """(competence id, code, title, tree, role id, proficiency) for every requirement of
-    ``roles``, in the tree's order: plain rows, not model instances, kept per content
-    generation, as an area's roles hold thousands of requirements."""
-    return list(
+def _needs(roles: list[int]) -> list[tuple]:
+    """(code, title, tree, ((role id, proficiency), ...)) for every competence that any
+    of ``roles`` needs, in the tree's order: plain values, not model instances, grouped
+    once per content generation, as an area's roles hold thousands of requirements."""
+    rows = (
         RoleCompetence.objects.filter(role__in=roles)
         .order_by("competence__tree_id", "competence__lft", "role__level__number")
         .values_list(
@@ -264,39 +277,39 @@ def _requirement_rows(roles: list[int]) -> list[tuple]:
             "proficiency",
         )
     )
+    grouped: dict[int, tuple] = {}
+    for pk, code, title, tree_id, role_id, proficiency in rows:
+        if pk not in grouped:
+            grouped[pk] = (code, title, tree_id, [])
+        grouped[pk][3].append((role_id, proficiency))
+    return [(code, title, tree, tuple(needs)) for code, title, tree, needs in grouped.values()]
 
 
 def plan_mix(area: Area, posts: list[Post]) -> Plan:
     """Check ``posts`` (every role of the area, each with its WTE) against the area."""
     by_role = {post.role.pk: post for post in posts}
-    # The roles' requirements change only with the content; each of their few hundred
-    # competences is built once below.
     roles = sorted(by_role)
-    requirements = content_cache.remember(
-        "skill-mix-requirements", (roles,), lambda: _requirement_rows(roles)
-    )
-    sections = sections_by_tree()
+    needs_by_competence = content_cache.remember("skill-mix-needs", (roles,), lambda: _needs(roles))
+    sections = content_cache.remember("sections-by-tree", (), sections_by_tree)
     labels = depth_labels()
-    items: dict[int, Coverage] = {}
-    for pk, code, title, tree_id, role_id, proficiency in requirements:
-        item = items.get(pk)
-        if item is None:
-            competence = Competence(pk=pk, code=code, title=title, tree_id=tree_id)
-            item = items[pk] = Coverage(competence=competence, section=sections[tree_id], posts=[])
-        post = by_role[role_id]
-        if post.wte > 0:
-            item.posts.append(post)
-            if item.deepest is None or proficiency > item.deepest:
-                item.deepest = proficiency
-                item.depth_label = labels[proficiency]
+    chosen = {pk for pk, post in by_role.items() if post.wte > 0}
+    # "Role (1.5 WTE); Other role (2 WTE)" for each distinct set of roles, which many
+    # competences share.
     texts: dict[tuple[int, ...], str] = {}
-    for item in items.values():
-        key = tuple(post.role.pk for post in item.posts)
-        if key not in texts:
-            texts[key] = "; ".join(
-                f"{post.role.title} ({post.wte_text} WTE)" for post in item.posts
-            )
-        item.posts_text = texts[key]
+    items = []
+    for code, title, tree_id, needs in needs_by_competence:
+        item = Coverage(competence=Named(code, title), section=sections[tree_id], posts=[])
+        key = tuple(role_id for role_id, _depth in needs if role_id in chosen)
+        if key:
+            item.posts = [by_role[role_id] for role_id in key]
+            item.deepest = max(depth for role_id, depth in needs if role_id in chosen)
+            item.depth_label = labels[item.deepest]
+            if key not in texts:
+                texts[key] = "; ".join(
+                    f"{post.role.title} ({post.wte_text} WTE)" for post in item.posts
+                )
+            item.posts_text = texts[key]
+        items.append(item)
     levels: dict[int, LevelShare] = {}
     for post in posts:
         share = levels.setdefault(
@@ -311,5 +324,5 @@ def plan_mix(area: Area, posts: list[Post]) -> Plan:
         area=area,
         posts=posts,
         levels=[levels[number] for number in sorted(levels)],
-        competences=list(items.values()),
+        competences=items,
     )

@@ -91,7 +91,7 @@ def area_workforce_xlsx(request, slug):
 
 def _read_plan(request):
     """(areas, area or None, mix or None, problems) from the address; never raises."""
-    areas = list(Area.objects.all())
+    areas = content_cache.remember("areas", (), lambda: list(Area.objects.all()))
     slug = request.GET.get("area", "")
     if not slug:
         return areas, None, None, []
@@ -104,22 +104,35 @@ def _read_plan(request):
     return areas, area, choice, choice.problems
 
 
-@private_page
+# ``?show=covered`` lists the covered competences.
+SHOW, COVERED = "show", "covered"
+
+
+@private_page(public=("area", SHOW))
 def skill_mix_page(request):
+    """The planner. Its starting mix (an address naming only the service) is the same for
+    everyone: that page is public, and its results are kept per content generation, so
+    the plan is worked out lazily, only when the results are rendered."""
     areas, area, choice, problems = _read_plan(request)
     context = {"areas": areas, "area": area, "choice": choice, "problems": problems}
     if area is not None:
-        plan = skill_mix.plan_mix(area, choice.posts)
+        plan = SimpleLazyObject(lambda: skill_mix.plan_mix(area, choice.posts))
         query = urlencode([("area", area.slug), *choice.query])
+        # The starting mix keeps its short address, so it stays the public page.
+        page = (
+            reverse("workforce:skill-mix")
+            + "?"
+            + (urlencode({"area": area.slug}) if choice.is_default else query)
+        )
         context |= {
+            # The covered competences are counted by depth on the page, and listed one by
+            # one only when asked for: for a large service the list is most of the page.
+            "show_covered": request.GET.get(SHOW) == COVERED,
+            "covered_url": f"{page}&{SHOW}={COVERED}#covered",
+            "hide_covered_url": f"{page}#covered",
             "plan": plan,
-            "summary": skill_mix_downloads.coverage_summary(plan),
-            "chart": bar_chart(
-                [(_("Level %(n)d") % {"n": s.level.number}, s.wte) for s in plan.levels],
-                title=_("Whole-time equivalents at each level"),
-                description=_("Bar chart; the table beside it gives the same numbers."),
-                chart_id="level-mix",
-            ),
+            "summary": SimpleLazyObject(lambda: skill_mix_downloads.coverage_summary(plan)),
+            "chart": SimpleLazyObject(lambda: _level_chart(plan)),
             "annex_url": reverse("workforce:skill-mix-docx") + "?" + query,
             "workbook_url": reverse("workforce:skill-mix-xlsx") + "?" + query,
             "senior_levels": skill_mix.SENIOR_LEVELS,
@@ -133,6 +146,15 @@ def skill_mix_page(request):
         "workforce/skill_mix.html",
         context,
         status=400 if problems else 200,
+    )
+
+
+def _level_chart(plan) -> str:
+    return bar_chart(
+        [(_("Level %(n)d") % {"n": share.level.number}, share.wte) for share in plan.levels],
+        title=_("Whole-time equivalents at each level"),
+        description=_("Bar chart; the table beside it gives the same numbers."),
+        chart_id="level-mix",
     )
 
 
