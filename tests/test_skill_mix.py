@@ -15,7 +15,7 @@ from lxml import html
 
 from roles.models import RoleProfile
 from tests.factories import grow_framework
-from workforce.skill_mix import LIST_MOST
+from workforce.skill_mix import LIST_MOST, POSTS_NAMED
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +323,15 @@ def test_a_large_service_lists_a_bounded_number_and_the_workbook_holds_every_one
         assert f"The table lists the first {LIST_MOST} of {len(expected)}, in framework order." in (
             page
         )
+        if mix is everyone:
+            # The summary names the first roles of the mix and counts the rest.
+            summary = " ".join(
+                tree.xpath("//ul[contains(@class, 'app-mix-summary')]/li")[0].text_content().split()
+            )
+            chosen = [slug for slug, wte in mix.items() if wte > 0]
+            assert summary.startswith(f"{len(chosen)} roles,")
+            assert summary.count("; ") == POSTS_NAMED
+            assert summary.endswith(f"; and {len(chosen) - POSTS_NAMED} more roles.")
         workbook = tree.xpath("//p[@class='app-list-more']/a/@href")
         assert len(workbook) == 1 and workbook[0].startswith("/pathways/skill-mix/skill-mix.xlsx?")
         assert sorted(parse_qsl(urlsplit(workbook[0]).query)) == sorted(

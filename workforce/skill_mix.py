@@ -17,6 +17,7 @@ from functools import cached_property
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from competences.models import Competence
 from framework_site import content_cache
@@ -36,6 +37,9 @@ DEFAULT_SENIOR_WTE = Decimal("0.5")
 # than any published service needs (the largest has about 110), and a bound on the page's
 # size however large the framework grows. The Excel workbook lists every one.
 LIST_MOST = 120
+# The most roles named in one line of the page (the largest published service has 9);
+# past it the line says how many more there are.
+POSTS_NAMED = 10
 
 
 def default_wte(level_number: int) -> Decimal:
@@ -224,6 +228,15 @@ class Plan:
         return [post for post in self.posts if post.wte > 0]
 
     @property
+    def chosen_named(self) -> list[Post]:
+        """The posts the page names in its summary; the rest are counted."""
+        return self.chosen[:POSTS_NAMED]
+
+    @property
+    def chosen_more(self) -> int:
+        return max(0, len(self.chosen) - POSTS_NAMED)
+
+    @property
     def total_wte(self) -> Decimal:
         return sum((post.wte for post in self.posts), Decimal(0))
 
@@ -285,6 +298,15 @@ def _needs(roles: list[int]) -> list[tuple]:
     return [(code, title, tree, tuple(needs)) for code, title, tree, needs in grouped.values()]
 
 
+def _posts_text(posts: list[Post]) -> str:
+    """ "Role (1.5 WTE); Other role (2 WTE)", naming at most ``POSTS_NAMED`` roles."""
+    text = "; ".join(f"{post.role.title} ({post.wte_text} WTE)" for post in posts[:POSTS_NAMED])
+    more = len(posts) - POSTS_NAMED
+    if more > 0:
+        text += "; " + ngettext("and %(n)d more role", "and %(n)d more roles", more) % {"n": more}
+    return text
+
+
 def plan_mix(area: Area, posts: list[Post]) -> Plan:
     """Check ``posts`` (every role of the area, each with its WTE) against the area."""
     by_role = {post.role.pk: post for post in posts}
@@ -305,9 +327,7 @@ def plan_mix(area: Area, posts: list[Post]) -> Plan:
             item.deepest = max(depth for role_id, depth in needs if role_id in chosen)
             item.depth_label = labels[item.deepest]
             if key not in texts:
-                texts[key] = "; ".join(
-                    f"{post.role.title} ({post.wte_text} WTE)" for post in item.posts
-                )
+                texts[key] = _posts_text(item.posts)
             item.posts_text = texts[key]
         items.append(item)
     levels: dict[int, LevelShare] = {}
