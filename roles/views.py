@@ -7,6 +7,7 @@ The overview, search and a single role's page read other apps too; they live in
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from framework_site import content_cache
 from framework_site.canonical import permanent_redirect, redirect_to_canonical
 from framework_site.pagination import page_of, pagination
 
@@ -20,22 +21,37 @@ from .proficiency import depths
 ROLES_PER_PAGE = 50
 
 
+def _listing(request, name: str, roles, params: dict):
+    """(page, the page's roles, the summary by level) of a list of role profiles, kept per
+    content generation under ``name`` and ``params`` (the filters that made ``roles``).
+    The summary's counts add up to the total, so the page needs no count of its own."""
+    parts = tuple(sorted(params.items()))
+    summary = content_cache.remember(
+        f"{name}-levels", parts, lambda: selectors.level_summary(roles, params=params)
+    )
+    total = sum(item["count"].total for item in summary)
+    page = page_of(request, selectors.roles_highest_level_first(roles), ROLES_PER_PAGE, count=total)
+    shown = content_cache.remember(
+        f"{name}-page", (*parts, page.number), lambda: list(page.object_list)
+    )
+    return page, shown, summary
+
+
 def area_detail(request, slug):
-    area = Area.objects.filter(slug=slug).first()
+    area = content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
     if area is None:
         return redirect_to_canonical(request, Area.objects.all(), slug=slug)
     roles = selectors.roles_for_listing().filter(areas=area)
-    page = page_of(request, selectors.roles_highest_level_first(roles), ROLES_PER_PAGE)
-    pages = pagination(page, request.path, fragment="roles")
+    page, shown, summary = _listing(request, "role-list", roles, {"area": area.slug})
     return render(
         request,
         "roles/area_detail.html",
         {
             "area": area,
-            "levels": selectors.roles_grouped_by_level(page.object_list),
-            "pages": pages,
+            "levels": selectors.roles_grouped_by_level(shown),
+            "pages": pagination(page, request.path, fragment="roles"),
             # Counted whatever the length, so the page's queries never depend on the data.
-            "level_summary": selectors.level_summary(roles, params={"area": area.slug}),
+            "level_summary": summary,
             "trail": [],
         },
     )
@@ -66,8 +82,10 @@ def level_detail(request, number):
 
 def role_list(request):
     roles = selectors.roles_for_listing()
-    areas = list(Area.objects.all())
-    levels = list(Level.objects.filter(number__in=ROLE_LEVELS))
+    areas = content_cache.remember("areas", (), lambda: list(Area.objects.all()))
+    levels = content_cache.remember(
+        "role-levels", (), lambda: list(Level.objects.filter(number__in=ROLE_LEVELS))
+    )
     chosen_area = request.GET.get("area", "")
     chosen_level = request.GET.get("level", "")
     lived = request.GET.get("lived") == "yes"
@@ -88,17 +106,16 @@ def role_list(request):
             problems.append(_("Choose a level from 2 to 8."))
     if lived:
         roles = roles.with_lived_experience_route()
-    page = page_of(request, selectors.roles_highest_level_first(roles), ROLES_PER_PAGE)
-    pages = pagination(page, request.path, kept, fragment="roles")
+    page, shown, summary = _listing(request, "role-list", roles, kept)
     return render(
         request,
         "roles/role_list.html",
         {
-            "groups": selectors.roles_grouped_by_level(page.object_list),
+            "groups": selectors.roles_grouped_by_level(shown),
             "role_count": page.paginator.count,
-            "pages": pages,
+            "pages": pagination(page, request.path, kept, fragment="roles"),
             # Counted whatever the length, so the page's queries never depend on the data.
-            "level_summary": selectors.level_summary(roles, params=kept),
+            "level_summary": summary,
             "areas": areas,
             "levels": levels,
             "chosen_area": chosen_area,

@@ -77,6 +77,9 @@ def addresses() -> dict[str, str]:
         "career map": "/pathways/",
         "search": "/search/?q=risk",
         "skill-mix planner": f"/pathways/skill-mix/?area={role.areas.first().slug}",
+        "role list": "/roles/",
+        "role list, filtered": f"/roles/?area={role.areas.first().slug}&lived=yes",
+        "area": role.areas.first().get_absolute_url(),
         "skill-mix planner, covered listed": (
             f"/pathways/skill-mix/?area={role.areas.first().slug}&show=covered"
         ),
@@ -105,6 +108,9 @@ def addresses() -> dict[str, str]:
         "search",
         "skill-mix planner",
         "skill-mix planner, covered listed",
+        "role list",
+        "role list, filtered",
+        "area",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):
@@ -241,3 +247,19 @@ def test_the_planners_starting_mix_shows_an_edit_on_the_next_request(
         need.competence.save()
     html, _queries = fetch(client, address)
     assert "Retitled while the plan was kept" in html
+
+
+def test_the_role_lists_show_a_new_role_on_the_next_request(
+    client, django_capture_on_commit_callbacks
+):
+    role = role_with_moves()
+    area = role.areas.first()
+    pages = ["/roles/", area.get_absolute_url(), f"/roles/?area={area.slug}"]
+    for address in pages:
+        fetch(client, address)
+    with django_capture_on_commit_callbacks(execute=True):
+        role.title = "A role retitled by an editor"
+        role.save()
+    for address in pages:
+        html, _queries = fetch(client, address)
+        assert "A role retitled by an editor" in html, address
