@@ -8,6 +8,7 @@ from itertools import groupby
 
 from django.shortcuts import render
 
+from framework_site import content_cache
 from framework_site.pagination import page_of, pagination
 
 from . import selectors
@@ -22,12 +23,17 @@ STANDARDS_PER_PAGE = 100
 
 def section_list(request):
     sections = Competence.objects.filter(parent__isnull=True).order_by("tree_id")
-    page = page_of(request, sections, SECTIONS_PER_PAGE)
+    # The count and each page's cards change only with the content.
+    total = content_cache.remember("section-count", (), sections.count)
+    page = page_of(request, sections, SECTIONS_PER_PAGE, count=total)
+    cards = content_cache.remember(
+        "section-cards", (page.number,), lambda: selectors.section_cards(list(page.object_list))
+    )
     return render(
         request,
         "competences/section_list.html",
         {
-            "sections": selectors.section_cards(list(page.object_list)),
+            "sections": cards,
             "pages": pagination(page, request.path),
             "trail": [],
         },

@@ -80,6 +80,7 @@ def addresses() -> dict[str, str]:
         "role list": "/roles/",
         "role list, filtered": f"/roles/?area={role.areas.first().slug}&lived=yes",
         "area": role.areas.first().get_absolute_url(),
+        "competence sections": "/competences/",
         "skill-mix planner, covered listed": (
             f"/pathways/skill-mix/?area={role.areas.first().slug}&show=covered"
         ),
@@ -111,6 +112,7 @@ def addresses() -> dict[str, str]:
         "role list",
         "role list, filtered",
         "area",
+        "competence sections",
     ],
 )
 def test_a_page_from_kept_parts_is_the_page_made_afresh_with_fewer_queries(client, settings, page):
