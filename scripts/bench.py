@@ -78,7 +78,8 @@ print(json.dumps({
     "skill-mix planner": f"/pathways/skill-mix/?area={area.slug}",
     # A mix of one's own (never stored whole): 2 WTE of each of the first 20 roles.
     "skill-mix planner, own mix": f"/pathways/skill-mix/?area={area.slug}&" + "&".join(
-        f"wte-{other.slug}=2" for other in RoleProfile.objects.filter(areas=area).order_by("pk")[:20]
+        f"wte-{other.slug}=2"
+        for other in RoleProfile.objects.filter(areas=area).order_by("pk")[:20]
     ),
     "team training needs": "/pathways/team/",
     "what has changed": "/changes/",
