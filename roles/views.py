@@ -12,6 +12,7 @@ from framework_site.canonical import permanent_redirect, redirect_to_canonical
 from framework_site.pagination import page_of, pagination
 
 from . import selectors
+from .listing import role_page
 from .models import ROLE_LEVELS, Area, Level
 from .proficiency import depths
 
@@ -21,28 +22,12 @@ from .proficiency import depths
 ROLES_PER_PAGE = 50
 
 
-def _listing(request, name: str, roles, params: dict):
-    """(page, the page's roles, the summary by level) of a list of role profiles, kept per
-    content generation under ``name`` and ``params`` (the filters that made ``roles``).
-    The summary's counts add up to the total, so the page needs no count of its own."""
-    parts = tuple(sorted(params.items()))
-    summary = content_cache.remember(
-        f"{name}-levels", parts, lambda: selectors.level_summary(roles, params=params)
-    )
-    total = sum(item["count"].total for item in summary)
-    page = page_of(request, selectors.roles_highest_level_first(roles), ROLES_PER_PAGE, count=total)
-    shown = content_cache.remember(
-        f"{name}-page", (*parts, page.number), lambda: list(page.object_list)
-    )
-    return page, shown, summary
-
-
 def area_detail(request, slug):
     area = content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
     if area is None:
         return redirect_to_canonical(request, Area.objects.all(), slug=slug)
     roles = selectors.roles_for_listing().filter(areas=area)
-    page, shown, summary = _listing(request, "role-list", roles, {"area": area.slug})
+    page, shown, summary = role_page(request, roles, {"area": area.slug}, per_page=ROLES_PER_PAGE)
     return render(
         request,
         "roles/area_detail.html",
@@ -106,7 +91,7 @@ def role_list(request):
             problems.append(_("Choose a level from 2 to 8."))
     if lived:
         roles = roles.with_lived_experience_route()
-    page, shown, summary = _listing(request, "role-list", roles, kept)
+    page, shown, summary = role_page(request, roles, kept, per_page=ROLES_PER_PAGE)
     return render(
         request,
         "roles/role_list.html",

@@ -15,12 +15,13 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from framework_site import content_cache
-from framework_site.pagination import page_of, pagination
+from framework_site.pagination import pagination
 from framework_site.privacy import private_page
 from interchange import versioning
 from pathways.forms import Problem, echo
+from roles.listing import role_page
 from roles.models import Area
-from roles.selectors import level_summary, roles_for_listing, roles_highest_level_first
+from roles.selectors import roles_for_listing
 
 from . import skill_mix, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
@@ -40,27 +41,23 @@ def area_workforce_page(request, slug):
     area = content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
     if area is None:
         raise Http404(_("There is no service area with that address."))
-    roles = roles_for_listing().filter(areas=area)
-    # The summary by level counts every role and gives the total, so the page of roles
-    # below needs no count of its own; both change only with the content.
-    by_level = content_cache.remember(
-        "area-workforce-levels",
-        (area.pk,),
-        lambda: level_summary(roles, params={"area": area.slug}),
+    page, shown, by_level = role_page(
+        request,
+        roles_for_listing().filter(areas=area),
+        {"area": area.slug},
+        per_page=ROLES_PER_PAGE,
     )
-    total = sum(item["count"].total for item in by_level)
-    # A lazy slice: no query until the page's body is rendered (not when it comes from
-    # the content cache). A page past the last is a 404.
-    page = page_of(request, roles_highest_level_first(roles), ROLES_PER_PAGE, count=total)
     return render(
         request,
         "workforce/workforce.html",
         {
             "area": area,
-            "role_count": total,
+            "role_count": page.paginator.count,
             "level_summary": by_level,
             "pages": pagination(page, request.path, fragment="roles-by-level"),
-            "workforce": SimpleLazyObject(lambda: area_workforce(area, list(page.object_list))),
+            # Read only when the page's body is rendered, not when it comes from the
+            # content cache.
+            "workforce": SimpleLazyObject(lambda: area_workforce(area, list(shown))),
             "depths": depth_labels(),
             "planner_url": reverse("workforce:skill-mix") + "?" + urlencode({"area": area.slug}),
             "trail": [(area.name, area.get_absolute_url())],
