@@ -42,6 +42,18 @@ def test_junk_in_any_parameter_never_breaks_a_page(client, path):
                 assert "<script>alert(1)</script>" not in body, (path, name)
 
 
+@pytest.mark.parametrize("name", ["add", "others", "mix", f"wte-{ROLE}"])
+def test_junk_in_a_planner_mix_never_breaks_it(client, name):
+    """The planner reads these only once a service is chosen."""
+    for value in JUNK + ["-1", "0", "9" * 5000]:
+        response = client.get(
+            "/pathways/skill-mix/", {"area": "liaison-and-diversion", name: value}
+        )
+        assert response.status_code in (200, 400), (name, value[:10])
+        body = response.content.decode()
+        assert "\x00" not in body and "<script>alert(1)</script>" not in body, name
+
+
 @pytest.mark.parametrize(
     "path",
     [

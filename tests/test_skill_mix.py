@@ -15,7 +15,7 @@ from lxml import html
 
 from roles.models import RoleProfile
 from tests.factories import grow_framework
-from workforce.skill_mix import LIST_MOST, POSTS_NAMED
+from workforce.skill_mix import LIST_MOST, MIX_MOST, OTHERS_PER_PAGE, POSTS_NAMED
 
 pytestmark = pytest.mark.django_db
 
@@ -159,8 +159,11 @@ def test_the_level_table_sums_wte_by_level(client):
     levels = area_roles(area)
     expected = defaultdict(Decimal)
     for slug, wte in mix.items():
-        expected[levels[slug]] += wte
+        if wte:
+            expected[levels[slug]] += wte
+    # Only the levels the mix has posts at.
     assert shown == dict(expected)
+    assert len(shown) < len(set(levels.values()))
     chart = tree.xpath("//svg[contains(@class, 'app-bar-chart')]")[0]
     assert chart.get("role") == "img"
     assert chart.xpath("./title")[0].text == "Whole-time equivalents at each level"
@@ -221,7 +224,8 @@ def test_the_workbook_has_the_mix_levels_and_coverage_with_frozen_headers(client
         assert numbers[code] == deepest and labels[code] == LABELS[deepest]
     wte = {row[0]: row[3] for row in list(book["Skill mix"].iter_rows(values_only=True))[1:]}
     titles = dict(sql("SELECT slug, title FROM roles_roleprofile"))
-    assert wte == {titles[slug]: float(value) for slug, value in mix.items()}
+    # The sheet holds the mix: the roles with some WTE.
+    assert wte == {titles[slug]: float(value) for slug, value in mix.items() if value}
 
 
 def test_a_role_title_written_as_a_formula_comes_out_of_the_workbook_as_text(client):
@@ -334,8 +338,9 @@ def test_a_large_service_lists_a_bounded_number_and_the_workbook_holds_every_one
             assert summary.endswith(f"; and {len(chosen) - POSTS_NAMED} more roles.")
         workbook = tree.xpath("//p[@class='app-list-more']/a/@href")
         assert len(workbook) == 1 and workbook[0].startswith("/pathways/skill-mix/skill-mix.xlsx?")
+        in_mix = {slug: wte for slug, wte in mix.items() if wte}
         assert sorted(parse_qsl(urlsplit(workbook[0]).query)) == sorted(
-            parse_qsl(urlsplit(address(COURT, mix)).query)
+            parse_qsl(urlsplit(address(COURT, in_mix)).query)
         )
         book = openpyxl.load_workbook(io.BytesIO(client.get(workbook[0]).content))
         header, *rows = book["Coverage"].iter_rows(values_only=True)
@@ -389,3 +394,133 @@ def test_the_starting_mix_keeps_its_short_address_when_listing_what_it_covers(cl
     listed = html.fromstring(client.get(link.get("href")).content)
     covered = expected_plan(COURT, default_mix(COURT))[0]
     assert sorted(codes_in(listed, "covered-table")) == sorted(covered)
+
+
+def form_mix(tree) -> dict[str, str]:
+    """{role slug: value} for every WTE input in the planner's form."""
+    return {
+        field.get("name")[len("wte-") :]: field.get("value")
+        for field in tree.xpath("//form//input[starts-with(@name, 'wte-')]")
+    }
+
+
+def add_buttons(tree) -> dict[str, str]:
+    """{role slug: the button's whole accessible text} for each Add button."""
+    return {
+        button.get("value"): normalize(button.text_content())
+        for button in tree.xpath("//form//button[@name='add']")
+    }
+
+
+def test_a_role_set_to_0_leaves_the_form_and_can_be_added_back(client):
+    levels = area_roles(COURT)
+    slugs = sorted(levels, key=levels.get)
+    titles = dict(sql("SELECT slug, title FROM roles_roleprofile"))
+    typed = {slugs[0]: Decimal("2.5"), slugs[1]: Decimal(0)} | dict.fromkeys(slugs[2:], 1)
+    tree = html.fromstring(client.get(address(COURT, typed)).content)
+    assert set(form_mix(tree)) == set(slugs) - {slugs[1]}
+    assert add_buttons(tree) == {slugs[1]: f"Add {titles[slugs[1]]}"}
+    button = tree.xpath("//button[@name='add']")[0]
+    assert button.get("formaction") == f"/pathways/skill-mix/#wte-{slugs[1]}"
+    # The button sends what is typed in the form along with the role to add.
+    response = client.get(address(COURT, typed) + f"&add={slugs[1]}")
+    assert response.status_code == 200
+    tree = html.fromstring(response.content)
+    starting = default_mix(COURT)[slugs[1]]
+    assert form_mix(tree) == {
+        slug: format(Decimal(wte).normalize(), "f")
+        for slug, wte in (typed | {slugs[1]: starting}).items()
+    }
+    assert add_buttons(tree) == {}
+    # The download links carry the mix with the added role.
+    annex = tree.xpath("//a[contains(@href, 'annex.docx')]/@href")[0]
+    assert dict(parse_qsl(urlsplit(annex).query))[f"wte-{slugs[1]}"] == format(starting, "f")
+    # Adding a role already in the mix, or one the service lacks, says so or does nothing.
+    again = client.get(address(COURT, typed) + f"&add={slugs[0]}")
+    assert form_mix(html.fromstring(again.content))[slugs[0]] == "2.5"
+    missing = client.get(address(COURT, typed) + "&add=nobody")
+    assert missing.status_code == 400
+    assert "There is no role “nobody” in this service to add" in missing.content.decode()
+
+
+def test_an_empty_mix_stays_empty_and_can_start_again_from_one_role(client):
+    zero = dict.fromkeys(area_roles(COURT), Decimal(0))
+    tree = html.fromstring(client.get(address(COURT, zero)).content)
+    assert form_mix(tree) == {}
+    assert tree.xpath("//form//input[@name='mix']/@value") == ["none"]
+    assert "The mix has no posts" in tree.text_content()
+    assert set(add_buttons(tree)) == set(zero)
+    # Its own address and its downloads keep it empty: not the starting mix.
+    workbook = tree.xpath("//a[contains(@href, 'skill-mix.xlsx')]/@href")[0]
+    assert parse_qsl(urlsplit(workbook).query) == [("area", COURT), ("mix", "none")]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(workbook).content))
+    assert len(list(book["Skill mix"].iter_rows(values_only=True))) == 1  # the header only
+    empty = html.fromstring(client.get(f"/pathways/skill-mix/?area={COURT}&mix=none").content)
+    assert form_mix(empty) == {}
+    # Adding from the empty mix gives a mix of that one role.
+    slug = next(iter(zero))
+    one = html.fromstring(
+        client.get(f"/pathways/skill-mix/?area={COURT}&mix=none&add={slug}").content
+    )
+    assert list(form_mix(one)) == [slug]
+
+
+def test_a_service_with_more_roles_than_a_mix_holds_keeps_the_form_bounded(client):
+    grow_framework(factor=10)
+    levels = area_roles(COURT)
+    assert len(levels) > MIX_MOST
+    ordered = [
+        slug
+        for (slug,) in sql(
+            "SELECT r.slug FROM roles_roleprofile r JOIN roles_level l ON l.id = r.level_id "
+            "JOIN roles_roleprofile_areas ra ON ra.roleprofile_id = r.id "
+            "JOIN roles_area a ON a.id = ra.area_id WHERE a.slug = %s "
+            "ORDER BY l.number, r.title",
+            COURT,
+        )
+    ]
+    response = client.get(address(COURT, None))
+    tree = html.fromstring(response.content)
+    starting = form_mix(tree)
+    assert len(starting) == MIX_MOST
+    # Every level of the service is in the starting mix, at its starting WTE.
+    assert {levels[slug] for slug in starting} == set(levels.values())
+    assert all(value == ("0.5" if levels[slug] >= 7 else "1") for slug, value in starting.items())
+    others = [slug for slug in ordered if slug not in starting]
+    text = normalize(tree.text_content())
+    assert f"The service’s {len(others)} other roles are listed below." in text
+    # The starting mix is full: the other roles are listed, a page at a time, with no
+    # Add buttons until a role is taken out.
+    assert f"The mix holds {MIX_MOST} roles, as many as it can." in text
+    assert add_buttons(tree) == {}
+    listed = tree.xpath("//table[contains(@class, 'app-add-roles')]/tbody/tr/td[1]")
+    titles = dict(sql("SELECT slug, title FROM roles_roleprofile"))
+    assert [cell.text_content() for cell in listed] == [
+        titles[slug] for slug in others[:OTHERS_PER_PAGE]
+    ]
+    full = {slug: Decimal(value) for slug, value in starting.items()}
+    over = client.get(address(COURT, full) + f"&add={others[0]}")
+    assert over.status_code == 400
+    assert f"A mix can hold at most {MIX_MOST} roles, and this one has {MIX_MOST + 1}." in (
+        normalize(over.content.decode())
+    )
+    # With one role taken out, the others can be added; the form's "More roles" button
+    # sends the next page of them.
+    out = next(iter(starting))
+    mix = full | {out: Decimal(0)}
+    tree = html.fromstring(client.get(address(COURT, mix)).content)
+    others = [slug for slug in ordered if slug not in starting or slug == out]
+    assert f"The service has {len(others)} roles that are not in the mix." in normalize(
+        tree.text_content()
+    )
+    assert list(add_buttons(tree)) == others[:OTHERS_PER_PAGE]
+    more = tree.xpath("//button[@name='others']")
+    assert [button.text_content() for button in more] == ["More roles"]
+    second = html.fromstring(
+        client.get(address(COURT, mix) + f"&others={more[0].get('value')}").content
+    )
+    assert list(add_buttons(second)) == others[OTHERS_PER_PAGE : 2 * OTHERS_PER_PAGE]
+    assert "Previous roles" in second.text_content()
+    # However many roles the service has, the form holds at most a mix and a page of
+    # roles to add.
+    assert len(tree.xpath("//form//input | //form//button")) <= MIX_MOST + OTHERS_PER_PAGE + 6

@@ -9,6 +9,8 @@ Rules, stated on the page too:
 - A competence is "covered by a single post only" when exactly one role in the mix
   needs it and that role has 1 WTE or less: one person's absence leaves it uncovered.
 - The default mix is 1 WTE of each role at levels 2 to 6 and 0.5 at levels 7 and 8.
+- A mix holds at most ``MIX_MOST`` roles; a service with more starts from roles taken
+  from each level in turn, and its other roles are offered to add.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from functools import cached_property
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from competences.models import Competence
 from framework_site import content_cache
@@ -40,6 +42,15 @@ LIST_MOST = 120
 # The most roles named in one line of the page (the largest published service has 9);
 # past it the line says how many more there are.
 POSTS_NAMED = 10
+# The most roles a mix holds: more than the whole published framework has (21), and a
+# bound on the planner's form however many roles a service comes to have. The service's
+# other roles are offered to add, a page at a time.
+MIX_MOST = 30
+OTHERS_PER_PAGE = 10
+# The address parameter that puts a role in the mix, and the one that marks a mix with
+# no roles at all (without it, an address naming no role is the starting mix).
+ADD = "add"
+EMPTY = ("mix", "none")
 
 
 def default_wte(level_number: int) -> Decimal:
@@ -51,45 +62,37 @@ def field_name(role: RoleProfile) -> str:
     return FIELD_PREFIX + role.slug
 
 
-class SkillMixForm(forms.Form):
-    """One WTE field per role in the area, named ``wte-<role slug>``; blank means 0."""
+# Django's own decimal checks, run on each WTE the address sends: one field for every
+# role, and a message naming the role only for a value it could not read.
+WTE_FIELD = forms.DecimalField(
+    required=False, min_value=0, max_value=MAX_WTE, max_digits=3, decimal_places=1
+)
+WTE_MESSAGES = {
+    "invalid": gettext_lazy("Whole-time equivalents for %(title)s must be a number, like 1 or 0.5"),
+    "min_value": gettext_lazy("Whole-time equivalents for %(title)s must be 0 or more"),
+    "max_value": gettext_lazy("Whole-time equivalents for %(title)s must be 99.9 or less"),
+    "max_digits": gettext_lazy("Whole-time equivalents for %(title)s must be 99.9 or less"),
+    "max_whole_digits": gettext_lazy("Whole-time equivalents for %(title)s must be 99.9 or less"),
+    "max_decimal_places": gettext_lazy(
+        "Whole-time equivalents for %(title)s can have one decimal place, like 1.5"
+    ),
+}
 
-    def __init__(self, data, *, roles: list[RoleProfile]):
-        super().__init__(data)
-        for role in roles:
-            example = {"title": role.title}
-            self.fields[field_name(role)] = forms.DecimalField(
-                required=False,
-                min_value=0,
-                max_value=MAX_WTE,
-                max_digits=3,
-                decimal_places=1,
-                error_messages={
-                    "invalid": _(
-                        "Whole-time equivalents for %(title)s must be a number, like 1 or 0.5"
-                    )
-                    % example,
-                    "min_value": _("Whole-time equivalents for %(title)s must be 0 or more")
-                    % example,
-                    "max_value": _("Whole-time equivalents for %(title)s must be 99.9 or less")
-                    % example,
-                    "max_digits": _("Whole-time equivalents for %(title)s must be 99.9 or less")
-                    % example,
-                    "max_whole_digits": _(
-                        "Whole-time equivalents for %(title)s must be 99.9 or less"
-                    )
-                    % example,
-                    "max_decimal_places": _(
-                        "Whole-time equivalents for %(title)s can have one decimal place, like 1.5"
-                    )
-                    % example,
-                },
-            )
+
+def read_wte(raw: str, role: RoleProfile) -> tuple[Decimal, str]:
+    """(WTE, "") for a value that reads, blank as 0; (0, message) for one that does not."""
+    try:
+        return WTE_FIELD.clean(raw) or Decimal(0), ""
+    except forms.ValidationError as error:
+        # Validators gather their errors into a list; the first one's code says why.
+        code = error.error_list[0].code
+        message = WTE_MESSAGES.get(code, WTE_MESSAGES["invalid"])
+        return Decimal(0), str(message) % {"title": role.title}
 
 
 @dataclass
 class Post:
-    """A role in the mix and its whole-time equivalents (0 when it is left out)."""
+    """A role in the mix and its whole-time equivalents."""
 
     role: RoleProfile
     wte: Decimal
@@ -108,16 +111,20 @@ class Post:
 
 @dataclass
 class MixChoice:
-    """The mix read from the address: every role in the area, and what was wrong."""
+    """The mix read from the address: the roles in it (those with more than 0 WTE, and
+    any whose WTE could not be read), what was wrong, and the service's other roles."""
 
     posts: list[Post]
     problems: list[Problem] = field(default_factory=list)
     is_default: bool = False
+    # The service's roles that are not in the mix, which the page offers to add.
+    others: list[RoleProfile] = field(default_factory=list)
 
     @property
     def query(self) -> list[tuple[str, str]]:
-        """The mix as address parameters, for the download links."""
-        return [(post.field_id, plain_number(post.wte)) for post in self.posts]
+        """The mix as address parameters, for the page's own address and the downloads."""
+        sent = [(post.field_id, plain_number(post.wte)) for post in self.posts if not post.error]
+        return sent or [EMPTY]
 
 
 def plain_number(value: Decimal) -> str:
@@ -130,29 +137,52 @@ def _shown(raw: str) -> str:
     return echo("".join(ch for ch in raw if ch.isprintable()))
 
 
+def starting_roles(roles: list[RoleProfile]) -> list[RoleProfile]:
+    """The roles of the starting mix: every role of the service, or, for a service with
+    more than a mix holds, roles taken from each level in turn, lowest level first."""
+    if len(roles) <= MIX_MOST:
+        return roles
+    by_level: dict[int, list[RoleProfile]] = {}
+    for role in roles:
+        by_level.setdefault(role.level.number, []).append(role)
+    queues = [by_level[number] for number in sorted(by_level)]
+    taken: list[RoleProfile] = []
+    while len(taken) < MIX_MOST:
+        for queue in queues:
+            if queue and len(taken) < MIX_MOST:
+                taken.append(queue.pop(0))
+    return sorted(taken, key=roles.index)
+
+
 def read_mix(params, roles: list[RoleProfile]) -> MixChoice:
-    """The mix in ``params`` (a QueryDict). With no ``wte-`` parameters at all it is the
-    default mix; a role left out of the address counts as 0. Never raises."""
+    """The mix in ``params`` (a QueryDict), over ``roles`` (the service's, lowest level
+    first). With no ``wte-`` parameter, no ``add`` and no ``mix=none`` it is the starting
+    mix. A role sent with 0 or blank is left out of the mix, and ``add`` puts a role in
+    at its starting WTE. Never raises."""
     sent = [key for key in params if key.startswith(FIELD_PREFIX)]
-    if not sent:
-        posts = [Post(role=role, wte=default_wte(role.level.number)) for role in roles]
+    adding = params.get(ADD, "")
+    if not sent and not adding and EMPTY[0] not in params:
+        posts = [Post(role, default_wte(role.level.number)) for role in starting_roles(roles)]
         for post in posts:
             post.entered = plain_number(post.wte)
-        return MixChoice(posts=posts, is_default=True)
-    form = SkillMixForm(params, roles=roles)
-    form.is_valid()
+        chosen = {post.role.pk for post in posts}
+        return MixChoice(
+            posts=posts,
+            is_default=True,
+            others=[role for role in roles if role.pk not in chosen],
+        )
     choice = MixChoice(posts=[])
+    known = {field_name(role): role for role in roles}
     for role in roles:
         name = field_name(role)
-        raw = params.get(name, "")
-        if name in form.errors:
-            message = form.errors[name][0]
-            choice.posts.append(Post(role=role, wte=Decimal(0), entered=_shown(raw), error=message))
-            choice.problems.append(Problem(message, name))
-        else:
-            wte = form.cleaned_data.get(name) or Decimal(0)
-            choice.posts.append(Post(role=role, wte=wte, entered=plain_number(wte)))
-    known = {field_name(role) for role in roles}
+        if name in params:
+            raw = params.get(name, "")
+            wte, message = read_wte(raw, role)
+            if message:
+                choice.posts.append(Post(role, wte, entered=_shown(raw), error=message))
+                choice.problems.append(Problem(message, name))
+            elif wte > 0:
+                choice.posts.append(Post(role, wte, entered=plain_number(wte)))
     for key in sent:
         if key not in known:
             choice.problems.append(
@@ -161,6 +191,33 @@ def read_mix(params, roles: list[RoleProfile]) -> MixChoice:
                     % {"slug": _shown(key[len(FIELD_PREFIX) :])}
                 )
             )
+    in_mix = {post.role.pk for post in choice.posts}
+    if adding:
+        role = known.get(FIELD_PREFIX + adding)
+        if role is None:
+            choice.problems.append(
+                Problem(
+                    _("There is no role “%(slug)s” in this service to add")
+                    % {"slug": _shown(adding)}
+                )
+            )
+        elif role.pk not in in_mix:
+            wte = default_wte(role.level.number)
+            choice.posts.append(Post(role, wte, entered=plain_number(wte)))
+            choice.posts.sort(key=lambda post: roles.index(post.role))
+            in_mix.add(role.pk)
+    if len(choice.posts) > MIX_MOST:
+        choice.problems.append(
+            Problem(
+                _(
+                    "A mix can hold at most %(most)d roles, and this one has %(count)d. "
+                    "Set some to 0 to take them out."
+                )
+                % {"most": MIX_MOST, "count": len(choice.posts)},
+                choice.posts[MIX_MOST].field_id,
+            )
+        )
+    choice.others = [role for role in roles if role.pk not in in_mix]
     return choice
 
 
@@ -307,11 +364,11 @@ def _posts_text(posts: list[Post]) -> str:
     return text
 
 
-def plan_mix(area: Area, posts: list[Post]) -> Plan:
-    """Check ``posts`` (every role of the area, each with its WTE) against the area."""
+def plan_mix(area: Area, posts: list[Post], roles: list[RoleProfile]) -> Plan:
+    """Check ``posts`` (the mix) against the competences the area's ``roles`` need."""
     by_role = {post.role.pk: post for post in posts}
-    roles = sorted(by_role)
-    needs_by_competence = content_cache.remember("skill-mix-needs", (roles,), lambda: _needs(roles))
+    ids = sorted(role.pk for role in roles)
+    needs_by_competence = content_cache.remember("skill-mix-needs", (ids,), lambda: _needs(ids))
     sections = content_cache.remember("sections-by-tree", (), sections_by_tree)
     labels = depth_labels()
     chosen = {pk for pk, post in by_role.items() if post.wte > 0}

@@ -97,12 +97,15 @@ def _read_plan(request):
         shown = echo("".join(ch for ch in slug if ch.isprintable()))
         message = _("There is no service area called “%(slug)s”. Choose one from the list.")
         return areas, None, None, [Problem(message % {"slug": shown}, "skill-mix-area")]
-    choice = skill_mix.read_mix(request.GET, skill_mix.area_roles(area))
-    return areas, area, choice, choice.problems
+    roles = skill_mix.area_roles(area)
+    choice = skill_mix.read_mix(request.GET, roles)
+    return areas, area, (choice, roles), choice.problems
 
 
-# ``?show=covered`` lists the covered competences.
+# ``?show=covered`` lists the covered competences; ``?others=N`` shows the Nth page of
+# the roles that can be added to the mix.
 SHOW, COVERED = "show", "covered"
+OTHERS = "others"
 
 
 @private_page(public=("area", SHOW))
@@ -110,10 +113,11 @@ def skill_mix_page(request):
     """The planner. Its starting mix (an address naming only the service) is the same for
     everyone: that page is public, and its results are kept per content generation, so
     the plan is worked out lazily, only when the results are rendered."""
-    areas, area, choice, problems = _read_plan(request)
-    context = {"areas": areas, "area": area, "choice": choice, "problems": problems}
+    areas, area, read, problems = _read_plan(request)
+    context = {"areas": areas, "area": area, "problems": problems}
     if area is not None:
-        plan = SimpleLazyObject(lambda: skill_mix.plan_mix(area, choice.posts))
+        choice, roles = read
+        plan = SimpleLazyObject(lambda: skill_mix.plan_mix(area, choice.posts, roles))
         query = urlencode([("area", area.slug), *choice.query])
         # The starting mix keeps its short address, so it stays the public page.
         page = (
@@ -122,6 +126,9 @@ def skill_mix_page(request):
             + (urlencode({"area": area.slug}) if choice.is_default else query)
         )
         context |= {
+            "choice": choice,
+            "others": _others_page(request, choice.others),
+            "mix_most": skill_mix.MIX_MOST,
             # The covered competences are counted by depth on the page, and listed one by
             # one only when asked for: for a large service the list is most of the page.
             "show_covered": request.GET.get(SHOW) == COVERED,
@@ -146,6 +153,26 @@ def skill_mix_page(request):
     )
 
 
+def _others_page(request, others: list) -> dict:
+    """The page of the service's other roles that the form offers to add, chosen by the
+    ``others`` button that sent it (the form's buttons keep what was typed)."""
+    per_page = skill_mix.OTHERS_PER_PAGE
+    pages = max(1, -(-len(others) // per_page))
+    try:
+        number = min(max(int(request.GET.get(OTHERS, "1")), 1), pages)
+    except ValueError:
+        number = 1
+    start = (number - 1) * per_page
+    return {
+        "roles": others[start : start + per_page],
+        "count": len(others),
+        "first": start + 1,
+        "last": min(start + per_page, len(others)),
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < pages else None,
+    }
+
+
 def _level_chart(plan) -> str:
     return bar_chart(
         [(_("Level %(n)d") % {"n": share.level.number}, share.wte) for share in plan.levels],
@@ -157,10 +184,11 @@ def _level_chart(plan) -> str:
 
 def _plan_or_404(request):
     """Downloads are offered only for a mix that was read without problems."""
-    _areas, area, choice, problems = _read_plan(request)
+    _areas, area, read, problems = _read_plan(request)
     if area is None or problems:
         raise Http404(_("Check the mix on the planner page before downloading it."))
-    return skill_mix.plan_mix(area, choice.posts), choice
+    choice, roles = read
+    return skill_mix.plan_mix(area, choice.posts, roles), choice
 
 
 @private_page

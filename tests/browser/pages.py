@@ -114,6 +114,10 @@ def addresses() -> list[Address]:
         Address("area workforce", reverse("workforce:area-workforce", args=[area.slug])),
         Address("skill-mix planner, empty", reverse("workforce:skill-mix")),
         Address("skill-mix planner", reverse("workforce:skill-mix") + f"?area={area.slug}"),
+        Address(
+            "skill-mix planner, roles to add",
+            reverse("workforce:skill-mix") + f"?area={area.slug}&mix=none",
+        ),
         Address("skill-mix planner, unknown area", "/pathways/skill-mix/?area=nowhere", 400),
         Address("team training needs form", reverse("workforce:team")),
         Address("open data", "/export/"),

@@ -41,6 +41,7 @@ def every_page_type() -> list[str]:
         + "?employer=Northshire+Health+NHS+Foundation+Trust&location=Castlegate",
         "/areas/liaison-and-diversion/workforce/",
         reverse("workforce:skill-mix") + "?area=liaison-and-diversion",
+        reverse("workforce:skill-mix") + "?area=liaison-and-diversion&mix=none",
         reverse("workforce:team"),
         "/search/?q=risk",
         "/about/",

@@ -65,3 +65,17 @@ def test_commissioner_plans_a_court_healthcare_team_and_downloads_the_annex(
     assert mix[-1] == ["Total", "", str(len(kept))]
     annexed = {row.cells[1].text for row in document.tables[2].rows[1:]}
     assert annexed == uncovered
+
+    # The lead, taken out, is offered to add back: its button sends the mix with it.
+    tab_until(
+        page,
+        f"document.activeElement.name === 'add' && document.activeElement.value === {LEAD!r}",
+        "the button to add the clinical lead back",
+    )
+    label = page.evaluate("document.activeElement.textContent")
+    assert " ".join(label.split()) == "Add " + next(r.title for r in roles if r.slug == LEAD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"add={LEAD}" in page.url and page.url.endswith(f"#{field}")
+    assert page.locator(f"[id='{field}']").input_value() == "0.5"
+    assert page.locator("#uncovered").inner_text() == "Not covered by this mix (0)"
