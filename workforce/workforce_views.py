@@ -8,6 +8,7 @@ stored; its responses are kept out of caches and other sites' logs.
 
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -153,24 +154,11 @@ def skill_mix_page(request):
     )
 
 
-def _others_page(request, others: list) -> dict:
+def _others_page(request, others: list):
     """The page of the service's other roles that the form offers to add, chosen by the
-    ``others`` button that sent it (the form's buttons keep what was typed)."""
-    per_page = skill_mix.OTHERS_PER_PAGE
-    pages = max(1, -(-len(others) // per_page))
-    try:
-        number = min(max(int(request.GET.get(OTHERS, "1")), 1), pages)
-    except ValueError:
-        number = 1
-    start = (number - 1) * per_page
-    return {
-        "roles": others[start : start + per_page],
-        "count": len(others),
-        "first": start + 1,
-        "last": min(start + per_page, len(others)),
-        "previous": number - 1 if number > 1 else None,
-        "next": number + 1 if number < pages else None,
-    }
+    ``others`` button that sent it (the form's buttons keep what was typed). A page
+    number that is not one shows the nearest page."""
+    return Paginator(others, skill_mix.OTHERS_PER_PAGE).get_page(request.GET.get(OTHERS))
 
 
 def _level_chart(plan) -> str:
