@@ -23,6 +23,8 @@ tests, whose content changes never commit).
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django import template
@@ -73,17 +75,33 @@ def content_key(name: str, *parts) -> str:
     )
 
 
-def remember(name: str, parts: tuple, compute: Callable[[], object]):
+# Values kept in this process as well (``remember(..., here=True)``), the most recently
+# used first to go: the few that are large and read on every request, which would
+# otherwise be unpickled from the shared cache each time. Their keys name the content
+# generation, so an edit anywhere is seen here on the next request, as in the cache.
+HERE_MOST = 16
+_here: OrderedDict[str, object] = OrderedDict()
+_here_lock = threading.Lock()
+
+
+def remember(name: str, parts: tuple, compute: Callable[[], object], *, here: bool = False):
     """``compute()``, kept under ``name`` and ``parts`` until the content changes.
 
     ``parts`` must name everything besides the content that the value depends on, as
     plain values (numbers, strings and lists of them, whose ``repr`` names them), and
     the value must pickle. None is never kept (it means "not cached" to the cache).
+    With ``here``, the value is also kept in this process, shared by its requests: the
+    caller must never change it.
     """
     if not enabled():
         return compute()
     try:
         key = content_key(name, *parts)
+        if here:
+            with _here_lock:
+                if key in _here:
+                    _here.move_to_end(key)
+                    return _here[key]
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache that has gone away must not fail the page
         logger.warning("The content cache could not be read; working %s out afresh.", name)
@@ -95,6 +113,11 @@ def remember(name: str, parts: tuple, compute: Callable[[], object]):
                 cache.set(key, value, settings.PAGE_CACHE_SECONDS)
             except Exception:  # noqa: BLE001 - as above: the page is still right
                 logger.warning("The content cache could not keep %s.", name)
+    if here and value is not None:
+        with _here_lock:
+            _here[key] = value
+            while len(_here) > HERE_MOST:
+                _here.popitem(last=False)
     return value
 
 

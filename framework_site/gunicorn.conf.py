@@ -7,12 +7,13 @@ What differs between machines comes from the environment: BIND_ADDRESS (default
 (default two per CPU plus one, at most 12) and GUNICORN_TIMEOUT seconds. Django's own
 settings come from the DJANGO_* variables as usual.
 
-The workers are synchronous and keep nothing between requests, so any number of them,
-on any number of machines, can serve the site side by side: a proxy in front buffers
-slow clients and terminates TLS. The application is loaded once, before the workers
-are forked from it, so replacing a worker (after about ten thousand requests, so memory
-cannot creep up over weeks) costs a fork rather than a second of importing Django. A new
-release therefore needs a restart, not a reload (HUP).
+The workers are synchronous and keep nothing between requests that an edit could make
+stale (the little they keep is filed under the content generation, as in the shared
+cache), so any number of them, on any number of machines, can serve the site side by
+side: a proxy in front buffers slow clients and terminates TLS. The application is
+loaded once, before the workers are forked from it, so replacing a worker (after about
+ten thousand requests, so memory cannot creep up over weeks) costs a fork rather than a
+second of importing Django. A new release therefore needs a restart, not a reload (HUP).
 """
 
 import os

@@ -85,7 +85,16 @@ def addresses() -> dict[str, str]:
             f"/pathways/skill-mix/?area={role.areas.first().slug}&show=covered"
         ),
         "changes on a day": f"/changes/{timezone.localdate().isoformat()}/",
+        "skill-mix planner, own mix": own_mix(role),
     }
+
+
+def own_mix(role: RoleProfile) -> str:
+    """The planner with a mix of one's own: 1.5 WTE of each role in the role's first
+    area, the covered competences listed. Its parts are kept in the process too."""
+    area = role.areas.first()
+    mix = [(f"wte-{other.slug}", "1.5") for other in area.roles.all()]
+    return "/pathways/skill-mix/?" + urlencode([("area", area.slug), ("show", "covered"), *mix])
 
 
 @pytest.mark.parametrize(
@@ -109,6 +118,7 @@ def addresses() -> dict[str, str]:
         "search",
         "skill-mix planner",
         "skill-mix planner, covered listed",
+        "skill-mix planner, own mix",
         "role list",
         "role list, filtered",
         "area",
@@ -135,6 +145,7 @@ def test_an_edit_shows_on_the_next_request(client, django_capture_on_commit_call
         compare_address(role, other),
         # The planner's starting mix, its covered competences listed.
         f"/pathways/skill-mix/?area={role.areas.first().slug}&show=covered",
+        own_mix(role),
     ]
     for address in pages:
         fetch(client, address)
@@ -244,8 +255,9 @@ def test_the_role_lists_show_a_retitled_role_on_the_next_request(
 ):
     role = role_with_moves()
     area = role.areas.first()
-    pages = ["/roles/", area.get_absolute_url(), f"/roles/?area={area.slug}"]
+    pages = ["/roles/", area.get_absolute_url(), f"/roles/?area={area.slug}", own_mix(role)]
     for address in pages:
+        fetch(client, address)
         fetch(client, address)
     with django_capture_on_commit_callbacks(execute=True):
         role.title = "A role retitled by an editor"

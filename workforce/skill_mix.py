@@ -270,15 +270,76 @@ class Coverage:
         return len(self.posts) == 1 and self.posts[0].wte <= ONE_POST
 
 
+@dataclass(frozen=True)
+class AreaNeeds:
+    """What an area's roles need, in a form a mix is checked against in a few operations
+    however large the area: its competences numbered in framework order, and for each
+    role and proficiency a bit mask of the competences the role needs at it (bit ``i``
+    is competence ``i``)."""
+
+    # (code, title, tree id) of competence ``i``.
+    names: tuple[tuple[str, str, int], ...]
+    # {role id: {proficiency: mask}}
+    masks: dict[int, dict[int, int]]
+
+
+def _area_needs(roles: list[int]) -> AreaNeeds:
+    rows = (
+        RoleCompetence.objects.filter(role__in=roles)
+        .order_by("competence__tree_id", "competence__lft")
+        .values_list(
+            "competence_id",
+            "competence__code",
+            "competence__title",
+            "competence__tree_id",
+            "role_id",
+            "proficiency",
+        )
+    )
+    numbers: dict[int, int] = {}
+    names: list[tuple[str, str, int]] = []
+    needed: dict[int, dict[int, list[int]]] = {}
+    for pk, code, title, tree_id, role_id, proficiency in rows:
+        if pk not in numbers:
+            numbers[pk] = len(names)
+            names.append((code, title, tree_id))
+        needed.setdefault(role_id, {}).setdefault(proficiency, []).append(numbers[pk])
+    return AreaNeeds(
+        names=tuple(names),
+        masks={
+            role_id: {depth: _mask(bits) for depth, bits in by_depth.items()}
+            for role_id, by_depth in needed.items()
+        },
+    )
+
+
+def _mask(bits: list[int]) -> int:
+    """The bit mask with each of ``bits`` set."""
+    mask = 0
+    for bit in bits:
+        mask |= 1 << bit
+    return mask
+
+
+def _bits(mask: int, most: int | None = None):
+    """The bits set in ``mask``, lowest first: at most ``most`` of them."""
+    count = 0
+    while mask and (most is None or count < most):
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+        count += 1
+
+
 @dataclass
 class Plan:
-    """The mix checked against the area. Its lists are worked out once, when first read:
-    the page reads each several times."""
+    """The mix checked against the area. Counts come from bit masks over the area's
+    competences, and only the competences a page lists are looked at one by one."""
 
     area: Area
     posts: list[Post]
     levels: list[LevelShare]
-    competences: list[Coverage]
+    needs: AreaNeeds
 
     @cached_property
     def chosen(self) -> list[Post]:
@@ -302,24 +363,136 @@ class Plan:
         return plain_number(self.total_wte)
 
     @cached_property
-    def covered(self) -> list[Coverage]:
-        return [item for item in self.competences if item.covered]
+    def _role_masks(self) -> dict[int, int]:
+        """{role id: every competence it needs} for the roles in the mix."""
+        return {
+            post.role.pk: _mask_union(self.needs.masks.get(post.role.pk, {}).values())
+            for post in self.chosen
+        }
 
     @cached_property
-    def uncovered(self) -> list[Coverage]:
-        return [item for item in self.competences if not item.covered]
+    def _masks(self) -> dict[str, int]:
+        once = twice = small = 0
+        for post in self.chosen:
+            mask = self._role_masks[post.role.pk]
+            twice |= once & mask
+            once |= mask
+            if post.wte <= ONE_POST:
+                small |= mask
+        everything = (1 << len(self.needs.names)) - 1
+        # A competence needed by exactly one post, which is one of the small ones.
+        return {
+            "all": everything,
+            "covered": once,
+            "uncovered": everything & ~once,
+            "single_post": once & ~twice & small,
+        }
 
     @cached_property
-    def single_post(self) -> list[Coverage]:
-        return [item for item in self.competences if item.covered and item.single_post]
+    def _at_least(self) -> dict[int, int]:
+        """{proficiency: the competences some post in the mix needs at it or deeper}."""
+        at_least, deeper = {}, 0
+        for depth in sorted(depth_labels(), reverse=True):
+            for post in self.chosen:
+                deeper |= self.needs.masks.get(post.role.pk, {}).get(depth, 0)
+            at_least[depth] = deeper
+        return at_least
+
+    @property
+    def total(self) -> int:
+        """How many competences the service's roles need."""
+        return len(self.needs.names)
+
+    @property
+    def covered_count(self) -> int:
+        return self._masks["covered"].bit_count()
+
+    @property
+    def uncovered_count(self) -> int:
+        return self._masks["uncovered"].bit_count()
+
+    @property
+    def single_post_count(self) -> int:
+        return self._masks["single_post"].bit_count()
 
     def covered_at(self) -> list[tuple[str, int]]:
         """(depth name, how many covered competences reach it as their deepest), deepest first."""
         labels = depth_labels()
-        return [
-            (labels[depth], sum(1 for item in self.covered if item.deepest == depth))
-            for depth in sorted(labels, reverse=True)
-        ]
+        counts = []
+        for depth in sorted(labels, reverse=True):
+            deeper = self._at_least.get(depth + 1, 0)
+            counts.append((labels[depth], (self._at_least[depth] & ~deeper).bit_count()))
+        return counts
+
+    # The lists the page shows: the first LIST_MOST of each, in framework order.
+    @cached_property
+    def uncovered_listed(self) -> list[Coverage]:
+        return self._items("uncovered", LIST_MOST)
+
+    @cached_property
+    def single_post_listed(self) -> list[Coverage]:
+        return self._items("single_post", LIST_MOST)
+
+    @cached_property
+    def covered_listed(self) -> list[Coverage]:
+        return self._items("covered", LIST_MOST)
+
+    # Every one, for the downloads.
+    @cached_property
+    def competences(self) -> list[Coverage]:
+        return self._items("all")
+
+    @cached_property
+    def covered(self) -> list[Coverage]:
+        return self._items("covered")
+
+    @cached_property
+    def uncovered(self) -> list[Coverage]:
+        return self._items("uncovered")
+
+    @cached_property
+    def single_post(self) -> list[Coverage]:
+        return self._items("single_post")
+
+    @cached_property
+    def _sections(self) -> dict:
+        return content_cache.remember("sections-by-tree", (), sections_by_tree)
+
+    def _items(self, which: str, most: int | None = None) -> list[Coverage]:
+        sections = self._sections
+        labels = depth_labels()
+        depths = sorted(self._at_least, reverse=True)
+        items = []
+        for bit in _bits(self._masks[which], most):
+            code, title, tree_id = self.needs.names[bit]
+            item = Coverage(competence=Named(code, title), section=sections[tree_id], posts=[])
+            item.posts = [post for post in self.chosen if self._role_masks[post.role.pk] >> bit & 1]
+            if item.posts:
+                item.deepest = next(d for d in depths if self._at_least[d] >> bit & 1)
+                item.depth_label = labels[item.deepest]
+                item.posts_text = self._posts_text(tuple(post.role.pk for post in item.posts))
+            items.append(item)
+        return items
+
+    @cached_property
+    def _texts(self) -> dict[tuple[int, ...], str]:
+        return {}
+
+    def _posts_text(self, key: tuple[int, ...]) -> str:
+        """ "Role (1.5 WTE); Other role (2 WTE)" for a set of posts, worked out once for
+        each set, which many competences share."""
+        texts = self._texts
+        if key not in texts:
+            by_role = {post.role.pk: post for post in self.chosen}
+            texts[key] = _posts_text([by_role[pk] for pk in key])
+        return texts[key]
+
+
+def _mask_union(masks) -> int:
+    union = 0
+    for mask in masks:
+        union |= mask
+    return union
 
 
 def area_roles(area: Area) -> list[RoleProfile]:
@@ -328,31 +501,8 @@ def area_roles(area: Area) -> list[RoleProfile]:
         "skill-mix-area-roles",
         (area.pk,),
         lambda: list(RoleProfile.objects.filter(areas=area).select_related("level")),
+        here=True,
     )
-
-
-def _needs(roles: list[int]) -> list[tuple]:
-    """(code, title, tree, ((role id, proficiency), ...)) for every competence that any
-    of ``roles`` needs, in the tree's order: plain values, not model instances, grouped
-    once per content generation, as an area's roles hold thousands of requirements."""
-    rows = (
-        RoleCompetence.objects.filter(role__in=roles)
-        .order_by("competence__tree_id", "competence__lft", "role__level__number")
-        .values_list(
-            "competence_id",
-            "competence__code",
-            "competence__title",
-            "competence__tree_id",
-            "role_id",
-            "proficiency",
-        )
-    )
-    grouped: dict[int, tuple] = {}
-    for pk, code, title, tree_id, role_id, proficiency in rows:
-        if pk not in grouped:
-            grouped[pk] = (code, title, tree_id, [])
-        grouped[pk][3].append((role_id, proficiency))
-    return [(code, title, tree, tuple(needs)) for code, title, tree, needs in grouped.values()]
 
 
 def _posts_text(posts: list[Post]) -> str:
@@ -366,27 +516,8 @@ def _posts_text(posts: list[Post]) -> str:
 
 def plan_mix(area: Area, posts: list[Post], roles: list[RoleProfile]) -> Plan:
     """Check ``posts`` (the mix) against the competences the area's ``roles`` need."""
-    by_role = {post.role.pk: post for post in posts}
     ids = sorted(role.pk for role in roles)
-    needs_by_competence = content_cache.remember("skill-mix-needs", (ids,), lambda: _needs(ids))
-    sections = content_cache.remember("sections-by-tree", (), sections_by_tree)
-    labels = depth_labels()
-    chosen = {pk for pk, post in by_role.items() if post.wte > 0}
-    # "Role (1.5 WTE); Other role (2 WTE)" for each distinct set of roles, which many
-    # competences share.
-    texts: dict[tuple[int, ...], str] = {}
-    items = []
-    for code, title, tree_id, needs in needs_by_competence:
-        item = Coverage(competence=Named(code, title), section=sections[tree_id], posts=[])
-        key = tuple(role_id for role_id, _depth in needs if role_id in chosen)
-        if key:
-            item.posts = [by_role[role_id] for role_id in key]
-            item.deepest = max(depth for role_id, depth in needs if role_id in chosen)
-            item.depth_label = labels[item.deepest]
-            if key not in texts:
-                texts[key] = _posts_text(item.posts)
-            item.posts_text = texts[key]
-        items.append(item)
+    needs = content_cache.remember("skill-mix-needs", (ids,), lambda: _area_needs(ids), here=True)
     levels: dict[int, LevelShare] = {}
     for post in posts:
         share = levels.setdefault(
@@ -401,5 +532,5 @@ def plan_mix(area: Area, posts: list[Post], roles: list[RoleProfile]) -> Plan:
         area=area,
         posts=posts,
         levels=[levels[number] for number in sorted(levels)],
-        competences=items,
+        needs=needs,
     )

@@ -153,10 +153,9 @@ def annex_document(plan: Plan, address: str):
 
 def coverage_summary(plan: Plan) -> list[str]:
     """The plan's headline numbers in sentences, for the page and the annex."""
-    total = len(plan.competences)
     return [
-        _("The service's roles need %(total)d competences.") % {"total": total},
+        _("The service's roles need %(total)d competences.") % {"total": plan.total},
         _("The mix covers %(covered)d of them and leaves %(uncovered)d uncovered.")
-        % {"covered": len(plan.covered), "uncovered": len(plan.uncovered)},
-        _("%(single)d are covered by a single post only.") % {"single": len(plan.single_post)},
+        % {"covered": plan.covered_count, "uncovered": plan.uncovered_count},
+        _("%(single)d are covered by a single post only.") % {"single": plan.single_post_count},
     ]
