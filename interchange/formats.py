@@ -24,6 +24,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from framework_site.cells import FORMULA_STARTS, neutralised
+
 from .document import (
     AREA_FIELDS,
     COMPETENCE_FIELDS,
@@ -84,8 +86,6 @@ COLUMN_TYPES = {
     ("roles", "registered_profession"): BOOLEAN,
 }
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60  # characters; wider text wraps in its column
 # A workbook that unpacks to more than this is refused before it is parsed.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -228,11 +228,6 @@ def _csv_cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return neutralised(value) if isinstance(value, str) else str(value)
-
-
-def neutralised(text: str) -> str:
-    """Text a spreadsheet would run as a formula, made plain text with a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # Excel --------------------------------------------------------------------------------

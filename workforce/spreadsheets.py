@@ -1,10 +1,6 @@
-"""CSV files and Excel workbooks that are safe to open.
-
-A cell that starts with =, +, - or @ (or a tab or carriage return) is read as a formula
-by Excel and LibreOffice, so text that came from content or from an upload could run a
-formula on a manager's machine. Every text cell written here is neutralised the way
-OWASP recommends: prefixed with an apostrophe, which spreadsheets show as plain text.
-Numbers stay numbers.
+"""CSV files and Excel workbooks that are safe to open: every text cell that a
+spreadsheet would run as a formula is neutralised (``framework_site.cells``). Numbers
+stay numbers.
 """
 
 import csv
@@ -16,7 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from framework_site.cells import neutralised
+
 MAX_WIDTH = 50  # characters; wider text wraps
 LINE_HEIGHT = 15  # points, one line of the default font
 FOOTER_LENGTH = 240  # characters of the source in a printed page's footer
@@ -25,9 +22,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def safe_cell(value):
     """The value, with text that a spreadsheet would run as a formula made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return neutralised(value) if isinstance(value, str) else value
 
 
 @dataclass
