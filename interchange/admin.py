@@ -10,7 +10,6 @@ the preview again, worked out against what is stored now.
 
 import datetime
 import hashlib
-import io
 import re
 from collections import Counter
 from difflib import SequenceMatcher
@@ -18,8 +17,6 @@ from difflib import SequenceMatcher
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -28,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from framework_site.uploads import KeptInMemory
 
 from .errors import ContentError
 from .formats import XLSX_TYPE, blank_workbook_bytes
@@ -51,40 +50,12 @@ SIMILAR = 0.5  # difflib's ratio under which two values are compared as wholes
 WORDS = re.compile(r"\s+|\S+")
 
 
-class ImportUploadHandler(FileUploadHandler):
+class ImportUploadHandler(KeptInMemory):
     """Keeps the uploaded file in memory, never on disk, up to one byte past the size
     limit, while counting its real size so the form can say how large it was."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.limit = size_limit()
-        self.kept = 0
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-        self.size = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.size += len(raw_data)
-        # One limit for the whole request, so extra file fields cannot multiply it.
-        room = self.limit + 1 - self.kept
-        if room > 0:
-            kept = raw_data[:room]
-            self.buffer.write(kept)
-            self.kept += len(kept)
-        return None
-
-    def file_complete(self, file_size):
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=self.size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
+        self.file_limit = self.request_limit = size_limit()
 
 
 def too_large(size: int, *, about: bool = False) -> str:

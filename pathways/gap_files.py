@@ -16,10 +16,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 
+from framework_site.cells import FORMULA_STARTS
+from framework_site.uploads import KeptInMemory
 from roles.models import RoleCompetence, RoleProfile
 
 from .assessment import Answer, AssessmentSection, gap_csv_header, not_answered_in_csv
@@ -28,46 +28,16 @@ from .forms import Problem, echo
 MAX_FILES = 50
 FILE_LIMIT = 200 * 1024
 TOTAL_LIMIT = 2 * 1024 * 1024
-# A cell starting with one of these would run as a formula in a spreadsheet. The site
-# writes such text with an apostrophe in front, so a gap file never holds one.
-FORMULA_STARTS = ("=", "+", "-", "@")
 LISTED = 5
 
 
-class GapFileUploadHandler(FileUploadHandler):
+class GapFileUploadHandler(KeptInMemory):
     """Keeps uploads in memory. It stops keeping a file's bytes one past ``FILE_LIMIT``,
     and all bytes one past ``TOTAL_LIMIT``, but counts each file's real size, so the
     page can say which file was too large."""
 
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.kept_in_request = 0
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-        self.size = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.size += len(raw_data)
-        room = min(FILE_LIMIT + 1 - self.buffer.tell(), TOTAL_LIMIT + 1 - self.kept_in_request)
-        if room > 0:
-            kept = raw_data[:room]
-            self.buffer.write(kept)
-            self.kept_in_request += len(kept)
-        return None
-
-    def file_complete(self, file_size):
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=self.size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
+    file_limit = FILE_LIMIT
+    request_limit = TOTAL_LIMIT
 
 
 @dataclass
