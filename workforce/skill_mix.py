@@ -62,8 +62,8 @@ def field_name(role: RoleProfile) -> str:
     return FIELD_PREFIX + role.slug
 
 
-# Django's own decimal checks, run on each WTE the address sends: one field for every
-# role, and a message naming the role only for a value it could not read.
+# Django's own decimal checks, one field shared by every WTE the address sends; the
+# message naming the role is made only for a value that could not be read.
 WTE_FIELD = forms.DecimalField(
     required=False, min_value=0, max_value=MAX_WTE, max_digits=3, decimal_places=1
 )
