@@ -7,8 +7,19 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 
 from competences.models import Competence
+from framework_site import content_cache
 
 from .models import Area, Level, RoleCompetence, RoleProfile
+
+
+def kept_area(slug: str) -> Area | None:
+    """The area at this address, or None; kept per content generation."""
+    return content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
+
+
+def kept_areas() -> list[Area]:
+    """Every area in its order; kept per content generation."""
+    return content_cache.remember("areas", (), lambda: list(Area.objects.all()))
 
 
 def roles_for_listing() -> QuerySet[RoleProfile]:

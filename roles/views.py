@@ -23,7 +23,7 @@ ROLES_PER_PAGE = 50
 
 
 def area_detail(request, slug):
-    area = content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
+    area = selectors.kept_area(slug)
     if area is None:
         return redirect_to_canonical(request, Area.objects.all(), slug=slug)
     roles = selectors.roles_for_listing().filter(areas=area)
@@ -67,7 +67,7 @@ def level_detail(request, number):
 
 def role_list(request):
     roles = selectors.roles_for_listing()
-    areas = content_cache.remember("areas", (), lambda: list(Area.objects.all()))
+    areas = selectors.kept_areas()
     levels = content_cache.remember(
         "role-levels", (), lambda: list(Level.objects.filter(number__in=ROLE_LEVELS))
     )

@@ -15,14 +15,13 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from framework_site import content_cache
 from framework_site.pagination import pagination
 from framework_site.privacy import private_page
 from interchange import versioning
 from pathways.forms import Problem, echo
 from roles.listing import role_page
 from roles.models import Area
-from roles.selectors import roles_for_listing
+from roles.selectors import kept_area, kept_areas, roles_for_listing
 
 from . import skill_mix, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
@@ -39,7 +38,7 @@ ROLES_PER_PAGE = 10
 
 
 def area_workforce_page(request, slug):
-    area = content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
+    area = kept_area(slug)
     if area is None:
         raise Http404(_("There is no service area with that address."))
     page, shown, by_level = role_page(
@@ -89,7 +88,7 @@ def area_workforce_xlsx(request, slug):
 
 def _read_plan(request):
     """(areas, area or None, mix or None, problems) from the address; never raises."""
-    areas = content_cache.remember("areas", (), lambda: list(Area.objects.all()))
+    areas = kept_areas()
     slug = request.GET.get("area", "")
     if not slug:
         return areas, None, None, []
