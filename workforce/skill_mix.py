@@ -231,7 +231,6 @@ class LevelShare:
 
     level: Level
     wte: Decimal
-    posts: list[Post]
     percent: int = 0
 
     @property
@@ -516,15 +515,17 @@ def _posts_text(posts: list[Post]) -> str:
 
 def plan_mix(area: Area, posts: list[Post], roles: list[RoleProfile]) -> Plan:
     """Check ``posts`` (the mix) against the competences the area's ``roles`` need."""
-    ids = sorted(role.pk for role in roles)
-    needs = content_cache.remember("skill-mix-needs", (ids,), lambda: _area_needs(ids), here=True)
+    # Kept under the area alone: which roles it has is content, and any change to it
+    # starts a new generation.
+    needs = content_cache.remember(
+        "skill-mix-needs", (area.pk,), lambda: _area_needs([role.pk for role in roles]), here=True
+    )
     levels: dict[int, LevelShare] = {}
     for post in posts:
         share = levels.setdefault(
-            post.role.level.number, LevelShare(level=post.role.level, wte=Decimal(0), posts=[])
+            post.role.level.number, LevelShare(level=post.role.level, wte=Decimal(0))
         )
         share.wte += post.wte
-        share.posts.append(post)
     total = sum((post.wte for post in posts), Decimal(0))
     for share in levels.values():
         share.percent = round(share.wte * 100 / total) if total else 0
