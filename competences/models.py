@@ -10,7 +10,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from framework_site.addresses import item_address
+from core.addresses import item_address
 
 from .fulltext import COMPETENCE_FIELDS, STANDARD_FIELDS, search_index
 from .history import ContentHistory

@@ -8,8 +8,8 @@ from itertools import groupby
 
 from django.shortcuts import render
 
-from framework_site import content_cache
-from framework_site.pagination import page_of, pagination
+from core import content_cache
+from core.pagination import page_of, pagination
 
 from . import selectors
 from .models import Competence, Standard

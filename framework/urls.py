@@ -2,7 +2,7 @@ import datetime
 
 from django.urls import path, register_converter
 
-from framework_site.canonical import CodeConverter
+from core.canonical import CodeConverter
 
 from . import views
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from competences import selectors as competence_selectors
 from competences.models import Competence, Standard
-from framework_site import content_cache
-from framework_site.canonical import redirect_to_canonical
-from framework_site.pagination import page_of, pagination, requested_page_number
+from core import content_cache
+from core.canonical import redirect_to_canonical
+from core.pagination import page_of, pagination, requested_page_number
 from pathways.diagram import draw_role_moves
 from pathways.selectors import role_moves_shown
 from roles import selectors as role_selectors

@@ -74,8 +74,8 @@ _handler = {
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"hide_answers": {"()": "framework_site.log_filters.HideAssessmentAnswers"}},
-    "formatters": {"json": {"()": "framework_site.json_logging.JsonFormatter"}},
+    "filters": {"hide_answers": {"()": "core.log_filters.HideAssessmentAnswers"}},
+    "formatters": {"json": {"()": "core.json_logging.JsonFormatter"}},
     "handlers": {
         "access": _handler | {"stream": "ext://sys.stdout"},
         "error": _handler | {"stream": "ext://sys.stderr"},

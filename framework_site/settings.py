@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "csp",
     "mptt",
     "simple_history",
+    "core",
     "roles",
     "competences",
     "pathways",
@@ -130,21 +131,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # The security headers first, so that every response made further in carries them:
     # redirects, static files, refusals and error pages as well as pages.
-    "framework_site.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "framework_site.serving.RequestSizeLimitMiddleware",
-    "framework_site.serving.StaticFilesMiddleware",
+    "core.serving.RequestSizeLimitMiddleware",
+    "core.serving.StaticFilesMiddleware",
     # Cached pages are answered here, before the rest of the stack; every answer that
     # passes back out through it is compressed for clients that accept br or gzip.
-    "framework_site.page_cache.PageCacheMiddleware",
-    "framework_site.middleware.StripControlCharactersMiddleware",
+    "core.page_cache.PageCacheMiddleware",
+    "core.middleware.StripControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, so a public page answers any other method with 405 rather
     # than with the CSRF failure page.
-    "framework_site.middleware.SafeMethodsOnlyMiddleware",
+    "core.middleware.SafeMethodsOnlyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Lets every historical record name the editor who made the change.
@@ -166,13 +167,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "framework_site.context_processors.site",
-                "framework_site.context_processors.framework_version",
+                "core.context_processors.site",
+                "core.context_processors.framework_version",
             ],
             "libraries": {
-                "addresses": "framework_site.addresses",
-                "content_cache": "framework_site.content_cache",
-                "navigation": "framework_site.navigation",
+                "addresses": "core.addresses",
+                "content_cache": "core.content_cache",
+                "navigation": "core.navigation",
             },
         },
     },
@@ -251,8 +252,8 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "framework_site.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "framework_site.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
 # How many proxies in front of the site append to X-Forwarded-For: 0 means clients
 # connect directly and REMOTE_ADDR is their address; 1 means the address the proxy
 # added last. Anything a client writes into the header itself is ignored.
@@ -277,7 +278,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "framework_site.storage.StaticStorage"
+            "core.storage.StaticStorage"
             if env_bool("DJANGO_MANIFEST_STATIC", not DEBUG)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -350,7 +351,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "hide_answers": {"()": "framework_site.log_filters.HideAssessmentAnswers"},
+        "hide_answers": {"()": "core.log_filters.HideAssessmentAnswers"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
@@ -360,7 +361,7 @@ LOGGING = {
             "style": "{",
         },
         "text": {"format": "%(message)s"},
-        "json": {"()": "framework_site.json_logging.JsonFormatter"},
+        "json": {"()": "core.json_logging.JsonFormatter"},
     },
     "handlers": {
         "console": {
@@ -408,6 +409,7 @@ BUILD_DOWNLOADS_AFTER_CHANGE = env_bool("DJANGO_BUILD_DOWNLOADS_AFTER_CHANGE", T
 # The project's own code: its digest names a release in page cache keys and ETags.
 PROJECT_APPS = [
     "framework_site",
+    "core",
     "competences",
     "roles",
     "pathways",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from framework_site import health
+from core import health
 
 admin.site.site_header = settings.SERVICE_NAME
 admin.site.site_title = settings.SERVICE_NAME
@@ -21,4 +21,4 @@ urlpatterns = [
 ]
 
 # Form data over the size limit gets 413 and a plain page, not Django's 400.
-handler400 = "framework_site.serving.bad_request"
+handler400 = "core.serving.bad_request"

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from framework_site.uploads import KeptInMemory
+from core.uploads import KeptInMemory
 
 from .errors import ContentError
 from .formats import XLSX_TYPE, blank_workbook_bytes

@@ -9,7 +9,7 @@ class InterchangeConfig(AppConfig):
     verbose_name = "Framework data"
 
     def ready(self):
-        from framework_site import content_cache
+        from core import content_cache
 
         from . import versioning
 

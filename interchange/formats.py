@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from framework_site.cells import FORMULA_STARTS, neutralised
+from core.cells import FORMULA_STARTS, neutralised
 
 from .document import (
     AREA_FIELDS,

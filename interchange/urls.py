@@ -3,7 +3,7 @@ at the same address, and the downloaded file's name says which version it is."""
 
 from django.urls import path, re_path
 
-from framework_site.canonical import CodeConverter
+from core.canonical import CodeConverter
 
 from . import views
 

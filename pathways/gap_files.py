@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from framework_site.cells import FORMULA_STARTS
-from framework_site.uploads import KeptInMemory
+from core.cells import FORMULA_STARTS
+from core.uploads import KeptInMemory
 from roles.models import RoleCompetence, RoleProfile
 
 from .assessment import Answer, AssessmentSection, gap_csv_header, not_answered_in_csv

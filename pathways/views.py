@@ -11,11 +11,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from framework_site import content_cache
-from framework_site.addresses import address
-from framework_site.middleware import accepts_posts
-from framework_site.pagination import page_of, pagination
-from framework_site.privacy import private_page, private_upload_page
+from core import content_cache
+from core.addresses import address
+from core.middleware import accepts_posts
+from core.pagination import page_of, pagination
+from core.privacy import private_page, private_upload_page
 from roles.models import RoleProfile
 from roles.proficiency import definitions as proficiency_definitions
 

@@ -3,8 +3,8 @@ generation: the role list, an area's roles and the area's workforce view share i
 
 from django.utils.functional import SimpleLazyObject
 
-from framework_site import content_cache
-from framework_site.pagination import page_of
+from core import content_cache
+from core.pagination import page_of
 
 from . import selectors
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from competences.fulltext import ROLE_FIELDS, search_index
 from competences.history import ContentHistory
 from competences.text import split_lines
-from framework_site.addresses import item_address
+from core.addresses import item_address
 
 # The career framework levels that role profiles sit on; the scale itself runs 1 to 9.
 ROLE_LEVELS = range(2, 9)

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 
 from competences.models import Competence
-from framework_site import content_cache
+from core import content_cache
 
 from .models import Area, Level, RoleCompetence, RoleProfile
 

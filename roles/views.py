@@ -7,9 +7,9 @@ The overview, search and a single role's page read other apps too; they live in
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from framework_site import content_cache
-from framework_site.canonical import permanent_redirect, redirect_to_canonical
-from framework_site.pagination import page_of, pagination
+from core import content_cache
+from core.canonical import permanent_redirect, redirect_to_canonical
+from core.pagination import page_of, pagination
 
 from . import selectors
 from .listing import role_page

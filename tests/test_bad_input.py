@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import connection
 
-from framework_site.log_filters import scrub
+from core.log_filters import scrub
 from roles.models import RoleProfile
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from framework_site import health
+from core import health
 
 BASE_DIR = Path(settings.BASE_DIR)
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"

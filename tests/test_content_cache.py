@@ -232,7 +232,7 @@ def test_nothing_a_person_entered_is_kept(client, settings):
 
 
 def test_a_cache_that_has_gone_away_never_fails_a_page(client, settings, monkeypatch):
-    from framework_site import content_cache
+    from core import content_cache
 
     class GoneAway:
         def get(self, *args, **kwargs):

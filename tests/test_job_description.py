@@ -222,7 +222,7 @@ def test_too_long_text_is_refused_with_a_message_and_kept_in_the_box(client, tar
 
 def test_control_characters_and_nul_bytes_never_reach_the_page(client, target):
     """Control characters are removed from every parameter before any view reads them
-    (framework_site.middleware); characters that reorder text are taken out with a note."""
+    (core.middleware); characters that reorder text are taken out with a note."""
     role, statements, _standards = target
     query = "employer=North%00shire%07%1B%20Trust&location=Castle%0A%0Dgate&service=Ok%E2%80%AE"
     url = builder_url(role) + "?" + query

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.test import RequestFactory
 from django.urls import reverse
 
-from framework_site.lockout import client_address
+from core.lockout import client_address
 
 pytestmark = pytest.mark.django_db
 

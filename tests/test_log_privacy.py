@@ -17,7 +17,7 @@ from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import RequestFactory
 from django.urls import reverse
 
-from framework_site.log_filters import HideAssessmentAnswers
+from core.log_filters import HideAssessmentAnswers
 from roles.models import RoleProfile
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,7 @@ from django.test import override_settings
 from django.urls import path
 from django.utils.html import escape
 
-from framework_site.serving import ONE_YEAR
+from core.serving import ONE_YEAR
 from roles.models import Area
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -223,8 +223,7 @@ def server(tmp_path_factory, django_db_setup, django_db_blocker):
     # files would triple the time and tell nothing more.
     with override_settings(
         STATIC_ROOT=folder / "static",
-        STORAGES=settings.STORAGES
-        | {"staticfiles": {"BACKEND": "framework_site.storage.StaticStorage"}},
+        STORAGES=settings.STORAGES | {"staticfiles": {"BACKEND": "core.storage.StaticStorage"}},
         STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
     ):
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -138,7 +138,7 @@ def test_health_check_refuses_other_methods(client, db, method):
 
 
 def test_health_check_answers_503_when_the_database_fails(client, db):
-    with mock.patch("framework_site.health.connection") as connection:
+    with mock.patch("core.health.connection") as connection:
         connection.cursor.side_effect = OperationalError("could not connect to server")
         response = client.get("/healthz")
     assert response.status_code == 503
@@ -148,7 +148,7 @@ def test_health_check_answers_503_when_the_database_fails(client, db):
 
 
 def test_health_check_answers_503_when_the_cache_loses_what_it_stored(client, db):
-    with mock.patch("framework_site.health.cache") as cache:
+    with mock.patch("core.health.cache") as cache:
         cache.get.return_value = None
         response = client.get("/healthz")
     assert response.status_code == 503
@@ -159,9 +159,7 @@ def test_health_check_answers_503_when_the_cache_loses_what_it_stored(client, db
 
 
 def test_collected_site_css_has_brotli_and_gzip_copies(tmp_path):
-    storages = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "framework_site.storage.StaticStorage"}
-    }
+    storages = settings.STORAGES | {"staticfiles": {"BACKEND": "core.storage.StaticStorage"}}
     # Only the site's own folders (not the admin's files) keep it quick.
     with override_settings(
         STATIC_ROOT=tmp_path,

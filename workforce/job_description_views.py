@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from framework_site import content_cache
-from framework_site.privacy import private_page
+from core import content_cache
+from core.privacy import private_page
 
 from .documents import docx_response
 from .job_description import (

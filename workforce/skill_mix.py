@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from competences.models import Competence
-from framework_site import content_cache
+from core import content_cache
 from pathways.forms import Problem, echo
 from roles.models import Area, Level, RoleCompetence, RoleProfile
 from roles.selectors import sections_by_tree

@@ -1,5 +1,5 @@
 """CSV files and Excel workbooks that are safe to open: every text cell that a
-spreadsheet would run as a formula is neutralised (``framework_site.cells``). Numbers
+spreadsheet would run as a formula is neutralised (``core.cells``). Numbers
 stay numbers.
 """
 
@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from framework_site.cells import neutralised
+from core.cells import neutralised
 
 MAX_WIDTH = 50  # characters; wider text wraps
 LINE_HEIGHT = 15  # points, one line of the default font

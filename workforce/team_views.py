@@ -5,8 +5,8 @@ nothing is stored, and the page is kept out of caches."""
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from framework_site.middleware import accepts_posts
-from framework_site.privacy import private_upload_page
+from core.middleware import accepts_posts
+from core.privacy import private_upload_page
 from pathways.gap_files import FILE_LIMIT, MAX_FILES, read_gap_files
 
 from .documents import source_note

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from framework_site.pagination import pagination
-from framework_site.privacy import private_page
+from core.pagination import pagination
+from core.privacy import private_page
 from interchange import versioning
 from pathways.forms import Problem, echo
 from roles.listing import role_page
