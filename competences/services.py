@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.dispatch import Signal
 from django.utils.translation import gettext as _
+
+from core import versioning
 
 from .history import ADDED, CHANGED, history_bulk_record
 from .models import Competence, Kind
@@ -20,9 +21,6 @@ from .models import Competence, Kind
 # Any constant will do: it names the lock, and only this module takes it.
 TREE_LOCK_ID = 7_402_113
 TREE_FIELDS = ("tree_id", "lft", "rght", "level")
-# Sent after the tree is renumbered from its parent links, which writes no saves:
-# whatever caches pages made from the tree listens for it.
-tree_rebuilt = Signal()
 POSITIONS = ("first-child", "last-child", "left", "right")
 # The change reason a move leaves in the node's history: a move within the same parent
 # changes no field that history keeps, so the reason is what says it happened.
@@ -124,7 +122,8 @@ def competence_tree_rebuild() -> None:
     with transaction.atomic():
         _lock_tree()
         Competence.objects.rebuild()
-    tree_rebuilt.send(sender=Competence)
+        # A rebuild writes no saves, so it raises the version itself.
+        versioning.content_changed()
 
 
 @dataclass

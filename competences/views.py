@@ -24,9 +24,9 @@ STANDARDS_PER_PAGE = 100
 def section_list(request):
     sections = Competence.objects.filter(parent__isnull=True).order_by("tree_id")
     # The count and each page's cards change only with the content.
-    total = content_cache.remember("section-count", (), sections.count)
+    total = content_cache.get_or_set("section-count", (), sections.count)
     page = page_of(request, sections, SECTIONS_PER_PAGE, count=total)
-    cards = content_cache.remember(
+    cards = content_cache.get_or_set(
         "section-cards", (page.number,), lambda: selectors.section_cards(list(page.object_list))
     )
     return render(

@@ -1,9 +1,8 @@
 """Values every template needs."""
 
 from django.conf import settings
-from django.utils.functional import SimpleLazyObject
 
-from interchange import versioning
+from . import content_cache, versioning
 
 
 def site(request):
@@ -12,8 +11,10 @@ def site(request):
 
 
 def framework_version(request):
-    """The published framework version and the day it last changed, for the footer.
-
-    Read lazily, with one query, by the pages whose templates show it.
-    """
-    return {"framework_version": SimpleLazyObject(versioning.current)}
+    """The published framework version (for the footer), and the key naming the content
+    for ``{% cache ... content_generation using="content" %}``. The version row is read
+    once per request, and the page cache has usually read it already."""
+    return {
+        "framework_version": versioning.current(),
+        "content_generation": content_cache.generation_key(),
+    }

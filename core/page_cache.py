@@ -1,6 +1,6 @@
 """Public pages served from the shared cache, never stale after an edit.
 
-A page's key names the content generation (``interchange.versioning.generation``,
+A page's key names the content generation (``core.versioning.generation``,
 replaced by every committed content change), the code fingerprint (so a new release
 never serves pages its templates did not make), the response encoding and the full
 address. An edit therefore shows on the next request from every worker and every
@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
-from interchange.versioning import generation
+from .versioning import generation
 
 # Compressing takes longer than it saves below about a kilobyte.
 MIN_COMPRESS = 1024

@@ -62,7 +62,7 @@ def _levels_highest_first():
 
 
 def role_detail(request, slug):
-    role = content_cache.remember("role", (slug,), lambda: _role_with_areas(slug))
+    role = role_selectors.role_by_slug(slug)
     if role is None:
         return redirect_to_canonical(request, RoleProfile.objects.all(), slug=slug, code=slug)
     areas = list(role.areas.all())
@@ -88,11 +88,6 @@ def role_detail(request, slug):
     )
 
 
-def _role_with_areas(slug: str) -> RoleProfile | None:
-    query = RoleProfile.objects.select_related("level").prefetch_related("areas")
-    return query.filter(slug=slug).first()
-
-
 def _requirement_totals(sections) -> dict[str, int]:
     essential = sum(group.essential_count for group in sections)
     total = sum(len(group.requirements) for group in sections)
@@ -100,7 +95,7 @@ def _requirement_totals(sections) -> dict[str, int]:
 
 
 def competence_detail(request, code):
-    node = content_cache.remember(
+    node = content_cache.get_or_set(
         "competence", (code,), lambda: Competence.objects.filter(code=code).first()
     )
     if node is None:
@@ -129,7 +124,7 @@ def _competence_trail(node) -> list[tuple[str, str]]:
 
 
 def standard_detail(request, code):
-    standard = content_cache.remember(
+    standard = content_cache.get_or_set(
         "standard", (code,), lambda: Standard.objects.filter(reference=code).first()
     )
     if standard is None:
@@ -159,7 +154,7 @@ def search(request):
     # The outcome depends only on the content and the search, like the page the page
     # cache keeps for the same address; kept here too, so it serves with that cache off.
     outcome = (
-        content_cache.remember(
+        content_cache.get_or_set(
             "search", (query, kind, best), lambda: search_framework(query, kind or None, best=best)
         )
         if query
@@ -211,7 +206,7 @@ def changes(request):
     # A date that does not parse is ignored: the newest changes are shown instead.
     before = form.cleaned_data["before"] if form.is_valid() else None
     # Worked out from the history tables, which change only with the content.
-    page = content_cache.remember(
+    page = content_cache.get_or_set(
         "change-days",
         (before.isoformat() if before else "",),
         lambda: change_log.change_days(before=before),
@@ -238,7 +233,7 @@ def changes_on_day(request, day):
     """Every change made on one day, a page of changed items at a time."""
     form = ChangeDayForm(request.GET)
     number = (form.cleaned_data["page"] if form.is_valid() else None) or 1
-    page = content_cache.remember(
+    page = content_cache.get_or_set(
         "change-day", (day.isoformat(), number), lambda: change_log.change_day(day, page=number)
     )
     if page is None:

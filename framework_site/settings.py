@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.serving.RequestSizeLimitMiddleware",
     "core.serving.StaticFilesMiddleware",
+    # The version row, read at most once per request, for the page cache and the rest.
+    "core.versioning.VersionMiddleware",
     # Cached pages are answered here, before the rest of the stack; every answer that
     # passes back out through it is compressed for clients that accept br or gzip.
     "core.page_cache.PageCacheMiddleware",
@@ -172,7 +174,6 @@ TEMPLATES = [
             ],
             "libraries": {
                 "addresses": "core.addresses",
-                "content_cache": "core.content_cache",
                 "navigation": "core.navigation",
             },
         },
@@ -222,6 +223,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1000},
         }
     }
+
+# What depends only on the content (a role's competence tables, the roles that rest on a
+# standard) goes in the "content" cache: the same store, under keys that name the content
+# generation (core/content_cache.py). In development, where templates change under a
+# running server, and with DJANGO_CONTENT_CACHE off (to measure pages rendered from
+# scratch), it is Django's dummy cache, which keeps nothing.
+CONTENT_CACHE = env_bool("DJANGO_CONTENT_CACHE", True)
+CACHES["content"] = (
+    CACHES["default"]
+    if CONTENT_CACHE and not DEBUG
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -399,10 +412,6 @@ FRAMEWORK_LICENCE = {
 # every content change replaces (framework_site/page_cache.py).
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = 24 * 60 * 60
-# What depends only on the content (a role's competence tables, the roles that rest on a
-# standard) is kept under the same generation, for pages served whole or not
-# (framework_site/content_cache.py).
-CONTENT_CACHE = env_bool("DJANGO_CONTENT_CACHE", True)
 # The open data page's whole-framework files are built on a background thread after each
 # content change, not on the first request for them (interchange/kept_files.py).
 BUILD_DOWNLOADS_AFTER_CHANGE = env_bool("DJANGO_BUILD_DOWNLOADS_AFTER_CHANGE", True)

@@ -26,13 +26,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from core.models import FrameworkVersion
 from core.uploads import KeptInMemory
 
 from .errors import ContentError
 from .formats import XLSX_TYPE, blank_workbook_bytes
 from .importing import import_framework, plain_size, read_file, size_limit
 from .loading import Change, LoadReport
-from .models import FrameworkVersion, PendingImport
+from .models import PendingImport
 
 IMPORT_PERMISSION = "interchange.import_framework"
 KEPT_FOR = datetime.timedelta(days=1)

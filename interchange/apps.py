@@ -9,10 +9,10 @@ class InterchangeConfig(AppConfig):
     verbose_name = "Framework data"
 
     def ready(self):
-        from core import content_cache
+        from core import versioning
 
-        from . import versioning
+        from . import kept_files
 
-        versioning.connect_signals()
-        # The content apps below keep their precomputed work under this generation.
-        content_cache.use_generation(versioning.generation)
+        versioning.content_committed.connect(
+            kept_files.build_after_change, dispatch_uid="interchange-build-downloads"
+        )

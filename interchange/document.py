@@ -10,10 +10,9 @@ from django.conf import settings
 from django.utils import translation
 
 from competences.models import Competence, LearningOpportunity, Standard
+from core import versioning
 from pathways.models import Progression, ProgressionDrop
 from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
-
-from . import versioning
 
 # The document names proficiencies ("working"), where the database keeps their numbers.
 PROFICIENCY_NAMES = {depth.value: depth.name.lower() for depth in Proficiency}

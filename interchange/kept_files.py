@@ -1,8 +1,8 @@
 """The whole-framework files, built together from one framework document and kept in the
 shared cache under the content generation, and built again straight after each change.
 
-Every committed content change starts a new generation (``versioning``), and with it a
-build on a background thread of the process that made the change, so the open data page
+Every committed content change starts a new generation (``core.versioning``), and with
+it a build on a background thread of the process that made the change, so the open data page
 and its downloads are ready before anyone asks for them. On a large framework a build
 takes tens of seconds: left to the first request after an edit, it could outlast the
 server's request timeout.
@@ -23,7 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
-from . import formats, versioning
+from core import versioning
+
+from . import formats
 from .case import case_package
 from .document import framework_document
 from .moodle import moodle_csv
@@ -116,9 +118,10 @@ _state = {"running": False, "again": False}
 _thread: threading.Thread | None = None
 
 
-def build_after_change() -> None:
-    """Build the current generation's files on a background thread (called once a content
-    change has committed). Does nothing unless ``settings.BUILD_DOWNLOADS_AFTER_CHANGE``.
+def build_after_change(**signal) -> None:
+    """Build the current generation's files on a background thread (connected to
+    ``core.versioning.content_committed``, so it runs once a content change has
+    committed). Does nothing unless ``settings.BUILD_DOWNLOADS_AFTER_CHANGE``.
 
     The thread is not a daemon: a command that changes the content (an import, the seed
     load) finishes building before the process exits, so the files are ready for the site.

@@ -32,10 +32,10 @@ from competences.history import ADDED, CHANGED, REMOVED, history_bulk_record, hi
 from competences.models import Competence, Kind, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
 from competences.services import TreeNode, competence_tree_load
+from core import versioning
 from pathways.models import Progression, ProgressionDrop
 from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
 
-from . import versioning
 from .document import ROLE_TEXT_FIELDS
 from .errors import ContentError
 from .sources import FIXTURES_DIR, read_seed

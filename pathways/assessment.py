@@ -34,8 +34,6 @@ PREFILL_FIELD = "prefill"
 # The gaps of an earlier result, as comma-separated codes, so the result can show changes.
 BEFORE_FIELD = "before"
 LISTED_CODES = 5
-# What a role slug can be; anything else is no role, answered without a query.
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,150}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -275,14 +273,6 @@ def requirements_for_assessment(
         group = groups.setdefault(tree_id, AssessmentSection(section=section_of[tree_id]))
         group.requirements.append(item)
     return list(groups.values())
-
-
-def role_named(slug: str) -> RoleProfile | None:
-    """The role with ``slug``, or None when there is none (the slug may be hand-typed, so
-    anything that cannot be a slug, such as a NUL byte, is answered without a query)."""
-    if not SLUG.fullmatch(slug):
-        return None
-    return RoleProfile.objects.filter(slug=slug).first()
 
 
 def role_proficiencies(role: RoleProfile) -> dict[str, int]:

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods
 from core import content_cache
 from core.addresses import address
 from core.middleware import accepts_posts
-from core.pagination import page_of, pagination
+from core.pagination import page_of, pagination, requested_page_number
 from core.privacy import private_page, private_upload_page
-from roles.models import RoleProfile
 from roles.proficiency import definitions as proficiency_definitions
+from roles.selectors import role_by_slug
 
 from . import assessment, forms, gap_files, selectors
 from .diagram import draw_career_map
@@ -31,7 +31,11 @@ def career_map(request):
     # The page depends only on the content and the page of moves asked for: worked out
     # when the template renders it, which it does not when the content cache holds it.
     listing = SimpleLazyObject(lambda: _map_listing(request))
-    return render(request, "pathways/map.html", {"listing": listing, "trail": []})
+    return render(
+        request,
+        "pathways/map.html",
+        {"listing": listing, "page_number": requested_page_number(request), "trail": []},
+    )
 
 
 def _map_listing(request) -> dict:
@@ -82,7 +86,7 @@ def compare(request):
 def _read_assessment(request, role, *, with_learning=False):
     """The role's requirements by section and the person's checked answers."""
     # The same for everyone until the content changes, so read once per content version.
-    sections = content_cache.remember(
+    sections = content_cache.get_or_set(
         "assessment-sections",
         (role.pk, with_learning),
         lambda: assessment.requirements_for_assessment(role, with_learning=with_learning),
@@ -91,7 +95,7 @@ def _read_assessment(request, role, *, with_learning=False):
         item.competence.code: item.proficiency for group in sections for item in group.requirements
     }
     from_slug = assessment.clean_from_slug(request.GET)
-    from_role = assessment.role_named(from_slug) if from_slug else None
+    from_role = role_by_slug(from_slug) if from_slug else None
     current = assessment.role_proficiencies(from_role) if from_role else None
     answers = assessment.parse_assessment(
         request.GET, required=required, current=current, from_found=from_role is not None
@@ -100,11 +104,7 @@ def _read_assessment(request, role, *, with_learning=False):
 
 
 def _assessment_role(slug):
-    role = content_cache.remember(
-        "assessment-role",
-        (slug,),
-        lambda: RoleProfile.objects.select_related("level").filter(slug=slug).first(),
-    )
+    role = role_by_slug(slug)
     if role is None:
         raise Http404(_("There is no role profile with that address."))
     return role
@@ -171,7 +171,7 @@ def self_assessment(request, slug):
             "start_url": first,
             "roles": [
                 other
-                for other in content_cache.remember(
+                for other in content_cache.get_or_set(
                     "roles-for-choosing", (), selectors.roles_for_choosing
                 )
                 if other.pk != role.pk
@@ -316,7 +316,7 @@ def self_assessment_result(request, slug):
     gaps = [gap for group in gap_sections for gap in group.gaps]
     if as_csv and not answers.problems:
         return assessment.gaps_csv(role, gaps)
-    blocks = content_cache.remember("gap-blocks", (role.pk,), lambda: _gap_blocks(role))
+    blocks = content_cache.get_or_set("gap-blocks", (role.pk,), lambda: _gap_blocks(role))
     for gap in gaps:
         gap.html = blocks[gap.competence.code][gap.answer if gap.answered else ""]
     progress = (

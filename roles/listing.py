@@ -18,13 +18,13 @@ def role_page(request, roles, params: dict, *, per_page: int):
     from the content cache reads none. A page past the last is a 404.
     """
     parts = tuple(sorted(params.items()))
-    summary = content_cache.remember(
+    summary = content_cache.get_or_set(
         "role-list-levels", parts, lambda: selectors.level_summary(roles, params=params)
     )
     total = sum(item["count"].total for item in summary)
     page = page_of(request, selectors.roles_highest_level_first(roles), per_page, count=total)
     shown = SimpleLazyObject(
-        lambda: content_cache.remember(
+        lambda: content_cache.get_or_set(
             "role-list-page", (*parts, per_page, page.number), lambda: list(page.object_list)
         )
     )

@@ -1,5 +1,6 @@
 """Reads that cross relations, for the role, area, level and overview pages."""
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -11,15 +12,36 @@ from core import content_cache
 
 from .models import Area, Level, RoleCompetence, RoleProfile
 
+# What a slug can be (Django's slug characters), with room to spare over the field.
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,150}")
+
 
 def kept_area(slug: str) -> Area | None:
     """The area at this address, or None; kept per content generation."""
-    return content_cache.remember("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
+    return content_cache.get_or_set("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
+
+
+def role_by_slug(slug: str) -> RoleProfile | None:
+    """The role at this address, with its level and areas, or None; kept per content
+    generation. The slug may be hand-typed, so anything that cannot be a slug (a NUL
+    byte, a long run of text) is answered without a query or a cache key."""
+    if not SLUG.fullmatch(slug):
+        return None
+    return content_cache.get_or_set(
+        "role",
+        (slug,),
+        lambda: (
+            RoleProfile.objects.select_related("level")
+            .prefetch_related("areas")
+            .filter(slug=slug)
+            .first()
+        ),
+    )
 
 
 def kept_areas() -> list[Area]:
     """Every area in its order; kept per content generation."""
-    return content_cache.remember("areas", (), lambda: list(Area.objects.all()))
+    return content_cache.get_or_set("areas", (), lambda: list(Area.objects.all()))
 
 
 def roles_for_listing() -> QuerySet[RoleProfile]:

@@ -68,7 +68,7 @@ def level_detail(request, number):
 def role_list(request):
     roles = selectors.roles_for_listing()
     areas = selectors.kept_areas()
-    levels = content_cache.remember(
+    levels = content_cache.get_or_set(
         "role-levels", (), lambda: list(Level.objects.filter(number__in=ROLE_LEVELS))
     )
     chosen_area = request.GET.get("area", "")

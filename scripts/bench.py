@@ -98,7 +98,7 @@ sys.path.insert(0, ".")
 from django.db import transaction
 from roles.models import RoleProfile
 from tests.factories import grow_framework
-from interchange.versioning import raise_version
+from core.versioning import raise_version
 with transaction.atomic():
     around = list(RoleProfile.objects.order_by("pk")[:3]) if AROUND else []
     grow_framework(around=around, factor=FACTOR)

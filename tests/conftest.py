@@ -6,6 +6,7 @@ server run in real transactions and load the content again with ``seeded``.
 """
 
 import io
+import itertools
 import os
 import shutil
 import tempfile
@@ -30,19 +31,18 @@ def pytest_configure(config):
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     }
-    # A cache of the run's own: the content generation and the pages and files kept under
-    # it live in the cache, so a shared one would mix another database's content into the
-    # run's, and the tests that clear the cache would empty a running server's.
+    # A cache of the run's own, so that the tests that clear the cache never empty a
+    # running server's. Both caches are on, as in production: every content change,
+    # committed or not, gives the content a new generation, so nothing cached for one
+    # test's content is ever served to another's.
     cache = settings.CACHES["default"] | {"KEY_PREFIX": f"test-{os.getpid()}"}
     if cache["BACKEND"].endswith("FileBasedCache"):
         cache["LOCATION"] = config.stash[CACHE_DIR] = tempfile.mkdtemp(prefix="framework-cache-")
-    settings.CACHES = {"default": cache}
-    # Tests change content inside transactions that never commit, so the content
-    # generation never moves on: whole-page caching is tested on its own, with commits.
-    settings.PAGE_CACHE = False
-    # The same holds for what is kept per generation inside pages: tested on its own.
-    settings.CONTENT_CACHE = False
-    # Nor are the open data files built after each change: tested on its own.
+    settings.CACHES = {"default": cache, "content": cache}
+    settings.PAGE_CACHE = True
+    settings.CONTENT_CACHE = True
+    # The open data files are not built on a background thread after each change (the
+    # thread would outlive the test's database): tested on its own.
     settings.BUILD_DOWNLOADS_AFTER_CHANGE = False
 
 
@@ -55,6 +55,21 @@ def load_seed() -> str:
     out = io.StringIO()
     call_command("load_framework", stdout=out)
     return out.getvalue()
+
+
+_test_numbers = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _a_cache_key_prefix_per_test(settings):
+    """Each test reads and writes its own keys, in every thread (a live server's, a
+    background build's). Within a test the caches work as in production; between tests,
+    a test that changed rows behind the signals' back (as a few do on purpose, to corrupt
+    the tree) cannot leave pages for the next one."""
+    prefix = f"test-{os.getpid()}-{next(_test_numbers)}"
+    settings.CACHES = {
+        alias: config | {"KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(scope="session")

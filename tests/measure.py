@@ -26,7 +26,7 @@ CONTENT_TABLES = [
     "competences_learningopportunity_competences",
     "pathways_progression",
     "pathways_progressiondrop",
-    "interchange_frameworkversion",
+    "core_frameworkversion",
 ]
 
 

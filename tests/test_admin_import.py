@@ -28,9 +28,9 @@ pytestmark = pytest.mark.django_db
 
 NEW_PURPOSE = "Keeps the records and referrals of the team in order, so nothing is missed."
 
-VERSION_URL = "admin:interchange_frameworkversion_changelist"
-IMPORT_URL = "admin:interchange_frameworkversion_import"
-TEMPLATE_URL = "admin:interchange_frameworkversion_blank_template"
+VERSION_URL = "admin:core_frameworkversion_changelist"
+IMPORT_URL = "admin:core_frameworkversion_import"
+TEMPLATE_URL = "admin:core_frameworkversion_blank_template"
 
 
 def stored_purpose(slug: str) -> str:
@@ -41,7 +41,7 @@ def stored_purpose(slug: str) -> str:
 
 def stored_version() -> tuple:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT number, last_changed FROM interchange_frameworkversion")
+        cursor.execute("SELECT number, last_changed FROM core_frameworkversion")
         return tuple(cursor.fetchone())
 
 

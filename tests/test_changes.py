@@ -56,7 +56,7 @@ def day_heading(day: datetime.date) -> str:
 
 
 def stored_version() -> tuple[int, datetime.date]:
-    number, last_changed = sql("SELECT number, last_changed FROM interchange_frameworkversion")[0]
+    number, last_changed = sql("SELECT number, last_changed FROM core_frameworkversion")[0]
     if isinstance(last_changed, str):
         last_changed = datetime.date.fromisoformat(last_changed)
     return number, last_changed

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def stored_version() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM interchange_frameworkversion")
+        cursor.execute("SELECT number FROM core_frameworkversion")
         return cursor.fetchone()[0]
 
 

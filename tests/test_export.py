@@ -62,7 +62,7 @@ def count(table: str) -> int:
 
 
 def stored_version() -> tuple[int, str | None]:
-    rows = sql("SELECT number, last_changed FROM interchange_frameworkversion")
+    rows = sql("SELECT number, last_changed FROM core_frameworkversion")
     if not rows:
         return 0, None
     number, last_changed = rows[0]

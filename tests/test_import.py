@@ -17,12 +17,12 @@ from django.test import override_settings
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
+from core.models import FrameworkVersion
 from interchange import formats
 from interchange.document import framework_document
 from interchange.errors import ContentError
 from interchange.importing import import_framework
 from interchange.loading import FIXTURES_DIR, framework_load
-from interchange.models import FrameworkVersion
 from pathways.models import Progression, ProgressionDrop
 from roles.models import Area, Level, RoleCompetence, RoleProfile
 from tests.measure import content_row_counts

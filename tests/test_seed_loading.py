@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
+from core.models import FrameworkVersion
 from interchange.loading import FIXTURES_DIR, ContentError, framework_load
-from interchange.models import FrameworkVersion
 from pathways.models import Progression
 from roles.models import Area, Level, RoleCompetence, RoleProfile
 
@@ -199,7 +199,7 @@ def test_a_changed_item_updates_only_its_own_row(tmp_path):
         'UPDATE "roles_roleprofile"',
         'INSERT INTO "roles_historicalroleprofile"',
         'INSERT INTO "roles_historicalroleprofile_areas"',
-        'UPDATE "interchange_frameworkversion"',
+        'UPDATE "core_frameworkversion"',
     ]
     assert FrameworkVersion.objects.get().number == version + 1
     assert RoleProfile.objects.get(slug=data["slug"]).purpose == "A new purpose for this role."

@@ -55,7 +55,7 @@ def test_a_document_opens_and_says_where_it_came_from():
     assert "Source: https://example.test/roles/x/" in text
     assert "2023 edition" in text
     with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM interchange_frameworkversion")
+        cursor.execute("SELECT number FROM core_frameworkversion")
         (number,) = cursor.fetchone()
     assert f"version {number}" in text
     assert reopened.tables[0].rows[1].cells[0].text == "Registration"

@@ -172,16 +172,6 @@ class JobDescriptionForm(forms.Form):
         return pairs
 
 
-def role_for_job_description(slug: str) -> RoleProfile | None:
-    """The role with its level and areas, or None."""
-    return (
-        RoleProfile.objects.select_related("level")
-        .prefetch_related("areas")
-        .filter(slug=slug)
-        .first()
-    )
-
-
 @dataclass(frozen=True)
 class Criterion:
     """One row of the person specification: a competence the post holder needs.

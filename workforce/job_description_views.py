@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from core import content_cache
 from core.privacy import private_page
+from roles.selectors import role_by_slug
 
 from .documents import docx_response
 from .job_description import (
@@ -19,7 +20,6 @@ from .job_description import (
     desirable_by_section,
     job_description_document,
     role_criteria,
-    role_for_job_description,
 )
 
 
@@ -43,13 +43,11 @@ def _text_fields(form) -> list[dict]:
 @require_safe
 @private_page
 def job_description(request, slug):
-    role = content_cache.remember(
-        "job-description-role", (slug,), lambda: role_for_job_description(slug)
-    )
+    role = role_by_slug(slug)
     if role is None:
         raise Http404(_("There is no role profile with that address."))
     # The same for everyone until the content changes, so read once per content version.
-    sections = content_cache.remember("job-criteria", (role.pk,), lambda: role_criteria(role))
+    sections = content_cache.get_or_set("job-criteria", (role.pk,), lambda: role_criteria(role))
     desirable = desirable_by_section(sections)
     form = JobDescriptionForm(
         request.GET or None,

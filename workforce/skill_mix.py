@@ -455,7 +455,7 @@ class Plan:
 
     @cached_property
     def _sections(self) -> dict:
-        return content_cache.remember("sections-by-tree", (), sections_by_tree)
+        return content_cache.get_or_set("sections-by-tree", (), sections_by_tree)
 
     def _items(self, which: str, most: int | None = None) -> list[Coverage]:
         sections = self._sections
@@ -496,11 +496,10 @@ def _mask_union(masks) -> int:
 
 def area_roles(area: Area) -> list[RoleProfile]:
     """The area's roles with their levels, lowest level first (kept per generation)."""
-    return content_cache.remember(
+    return content_cache.get_or_set(
         "skill-mix-area-roles",
         (area.pk,),
         lambda: list(RoleProfile.objects.filter(areas=area).select_related("level")),
-        here=True,
     )
 
 
@@ -517,8 +516,8 @@ def plan_mix(area: Area, posts: list[Post], roles: list[RoleProfile]) -> Plan:
     """Check ``posts`` (the mix) against the competences the area's ``roles`` need."""
     # Kept under the area alone: which roles it has is content, and any change to it
     # starts a new generation.
-    needs = content_cache.remember(
-        "skill-mix-needs", (area.pk,), lambda: _area_needs([role.pk for role in roles]), here=True
+    needs = content_cache.get_or_set(
+        "skill-mix-needs", (area.pk,), lambda: _area_needs([role.pk for role in roles])
     )
     levels: dict[int, LevelShare] = {}
     for post in posts:

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from core import versioning
 from core.pagination import pagination
 from core.privacy import private_page
-from interchange import versioning
 from pathways.forms import Problem, echo
 from roles.listing import role_page
 from roles.models import Area
