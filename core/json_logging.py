@@ -4,11 +4,12 @@ Records about a request get the same fields whoever wrote them: gunicorn's acces
 (one record per request, timed by gunicorn), Django's request warnings and errors, and
 the development server's request lines. Those fields are ``method``, ``path``,
 ``status``, ``duration_ms`` and ``size`` where the writer knows them, and ``query`` only
-for pages outside ``log_filters.PRIVATE_PAGES``: the query string of a self-assessment,
-a workforce tool or an upload page holds what a person entered, and is never written.
+for pages that ``core.privacy`` does not mark private: the query string of a
+self-assessment, a workforce tool or an upload page holds what a person entered, and is
+never written.
 
-This module is loaded by gunicorn's master process as well as by Django, so it imports
-nothing from Django.
+This module is loaded by gunicorn's master process as well as by Django; the private
+pages are looked up in the URL configuration only when a record names one.
 """
 
 import json

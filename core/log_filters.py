@@ -10,9 +10,10 @@ pages, so an error e-mail cannot list them either.
 
 import logging
 import re
+from urllib.parse import urlsplit
 
-# The address parts of pages whose query string holds what a person entered.
-PRIVATE_PAGES = ("/self-assessment/", "/job-description/", "/skill-mix/", "/team/")
+from django.urls import Resolver404, resolve
+
 # A run of characters that can belong to an address in a log line. Each run is looked at
 # once: one regex for "an address of a private page followed by a query" took time that
 # grew with the square of a long address's length (64,000 characters took 13 seconds).
@@ -20,9 +21,20 @@ ADDRESS_LIKE = re.compile(r"[^\s\"']+")
 REMOVED = "?[answers removed]"
 
 
-def is_private(path: str) -> bool:
-    """Whether the page at ``path`` carries what a person entered in its query string."""
-    return any(part in path for part in PRIVATE_PAGES)
+def is_private(address: str) -> bool:
+    """Whether the page at ``address`` (a path or a whole URL, perhaps with something
+    before it) carries what a person entered in its query string: whether its view is
+    marked by ``core.privacy``, the one place private pages are declared. When the
+    address cannot be looked up (Django not set up yet), it is taken to be private."""
+    path = urlsplit(address).path if "://" in address else address[address.find("/") :]
+    if not path.startswith("/"):
+        return False
+    try:
+        return getattr(resolve(path).func, "private", False)
+    except Resolver404:
+        return False
+    except Exception:  # noqa: BLE001 - a log line must never fail; hide rather than show
+        return True
 
 
 def _scrub_address(match: re.Match) -> str:

@@ -31,6 +31,8 @@ def private_page(view=None, *, public: tuple[str, ...] = ()):
         response["X-Robots-Tag"] = "noindex"
         return response
 
+    # Read by the log filter (core/log_filters.py), which keeps these queries out of logs.
+    wrapped.private = True
     return wrapped
 
 
@@ -54,4 +56,5 @@ def private_upload_page(view):
         response["X-Robots-Tag"] = "noindex"
         return response
 
+    wrapped.private = True
     return csrf_exempt(wrapped)

@@ -42,13 +42,21 @@ _state = threading.local()
 _request_version: ContextVar[dict | None] = ContextVar("request_version", default=None)
 
 
-def content_models() -> list:
-    """Every model whose rows are content: the models that keep history."""
-    return [
-        model
-        for model in apps.get_models()
-        if hasattr(model._meta, "simple_history_manager_attribute")
-    ]
+def content_models(registry=apps) -> list:
+    """Every model whose rows are content: the models that keep history, that is those
+    with a ``Historical<Model>`` beside them (django-simple-history). ``registry`` may
+    be a migration's historical app registry as well as the live one."""
+    found = []
+    for model in registry.get_models():
+        meta = model._meta
+        if meta.model_name.startswith("historical"):
+            continue
+        try:
+            registry.get_model(meta.app_label, "historical" + meta.model_name)
+        except LookupError:
+            continue
+        found.append(model)
+    return found
 
 
 def current() -> FrameworkVersion:

@@ -14,22 +14,28 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db.models import Q
 
+from core.versioning import content_models
+
 EDITOR_GROUP = "Editor"
 
-# app label -> model names (lower case, as content types store them).
-CONTENT_MODELS = {
-    "roles": ("area", "level", "roleprofile", "rolecompetence"),
-    "competences": ("competence", "standard", "learningopportunity"),
-    "pathways": ("progression", "progressiondrop"),
-}
 CONTENT_ACTIONS = ("add", "change", "delete", "view")
 IMPORT_PERMISSION = ("interchange", "import_framework")
 
 
-def editor_permissions_filter() -> Q:
+def content_model_names(apps=global_apps) -> dict[str, list[str]]:
+    """{app label: model names, lower case as content types store them} of the content
+    models (``core.versioning.content_models``) in ``apps``."""
+    names: dict[str, list[str]] = {}
+    for model in content_models(apps):
+        names.setdefault(model._meta.app_label, []).append(model._meta.model_name)
+    return names
+
+
+def editor_permissions_filter(apps=global_apps) -> Q:
     """The permissions an editor holds, as a filter on ``auth.Permission``."""
+    content = content_model_names(apps)
     wanted = Q(content_type__app_label=IMPORT_PERMISSION[0], codename=IMPORT_PERMISSION[1])
-    for app_label, models in CONTENT_MODELS.items():
+    for app_label, models in content.items():
         for model in models:
             wanted |= Q(
                 content_type__app_label=app_label,
@@ -39,7 +45,7 @@ def editor_permissions_filter() -> Q:
     # Read-only access to the history of content (django-simple-history's models, and
     # the ones it keeps for many-to-many links): never adding, changing or deleting it.
     wanted |= Q(
-        content_type__app_label__in=list(CONTENT_MODELS),
+        content_type__app_label__in=list(content),
         content_type__model__startswith="historical",
         codename__startswith="view_",
     )
@@ -53,18 +59,19 @@ def editor_group_sync(*, apps=global_apps, using: str = "default"):
     permissions only after every migration has run, so the ones needed are created
     here first. Running it again changes nothing.
     """
-    for app_label in [*CONTENT_MODELS, IMPORT_PERMISSION[0]]:
+    content = content_model_names(apps)
+    for app_label in [*content, IMPORT_PERMISSION[0]]:
         create_permissions(
             global_apps.get_app_config(app_label), verbosity=0, apps=apps, using=using
         )
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
-    permissions = list(Permission.objects.using(using).filter(editor_permissions_filter()))
+    permissions = list(Permission.objects.using(using).filter(editor_permissions_filter(apps)))
     codenames = {permission.codename for permission in permissions}
     missing = [
         codename
-        for models in CONTENT_MODELS.values()
+        for models in content.values()
         for model in models
         for codename in [f"{action}_{model}" for action in CONTENT_ACTIONS]
         if codename not in codenames

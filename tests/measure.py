@@ -3,6 +3,9 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.models import FrameworkVersion
+from core.versioning import content_models
+
 
 def count_queries(client, url: str) -> int:
     """Queries one GET of ``url`` makes, after a first GET has warmed any one-off caches."""
@@ -13,28 +16,23 @@ def count_queries(client, url: str) -> int:
     return len(context)
 
 
-CONTENT_TABLES = [
-    "roles_area",
-    "roles_level",
-    "roles_roleprofile",
-    "roles_roleprofile_areas",
-    "roles_rolecompetence",
-    "competences_competence",
-    "competences_competence_standards",
-    "competences_standard",
-    "competences_learningopportunity",
-    "competences_learningopportunity_competences",
-    "pathways_progression",
-    "pathways_progressiondrop",
-    "core_frameworkversion",
-]
+def content_tables() -> list[str]:
+    """Every content table (the content models' and their many-to-many links') and the
+    version row's."""
+    tables = []
+    for model in content_models():
+        tables.append(model._meta.db_table)
+        tables += [
+            field.remote_field.through._meta.db_table for field in model._meta.local_many_to_many
+        ]
+    return [*tables, FrameworkVersion._meta.db_table]
 
 
 def content_row_counts() -> dict[str, int]:
     """Rows in every content table (and the version row), counted with plain SQL."""
     with connection.cursor() as cursor:
         counts = {}
-        for table in CONTENT_TABLES:
+        for table in content_tables():
             cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed names
             counts[table] = cursor.fetchone()[0]
         return counts

@@ -7,11 +7,12 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.urls import reverse
 
-from interchange.editors import CONTENT_MODELS, EDITOR_GROUP, editor_group_sync
+from interchange.editors import EDITOR_GROUP, content_model_names, editor_group_sync
 from roles.models import RoleProfile
 
 pytestmark = pytest.mark.django_db
 
+CONTENT_MODELS = content_model_names()
 CONTENT = [
     apps.get_model(app_label, model_name)
     for app_label, model_names in CONTENT_MODELS.items()
