@@ -18,6 +18,7 @@ dummy cache, which keeps nothing.
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
@@ -39,7 +40,13 @@ def release() -> str:
 
 
 def generation_key() -> str:
-    """The release and the content generation: what every content cache key names."""
+    """The release and the content generation: what every content cache key names.
+
+    Inside a transaction that has changed the content and not yet committed, a key of
+    its own that nobody will ask for again: the generation changes once per transaction,
+    so what is worked out between two of its writes must never be kept under it."""
+    if versioning.uncommitted_change():
+        return f"uncommitted-{secrets.token_hex(8)}"
     return f"{release()}-{versioning.generation()}"
 
 
@@ -52,6 +59,8 @@ def get_or_set(name: str, parts: tuple, compute: Callable[[], object]):
     runs: were the content to change meanwhile, the value would be kept under the
     generation that is over, and never served.
     """
+    if versioning.uncommitted_change():
+        return compute()
     detail = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
     key = f"content:{generation_key()}:{name}:{detail}"
     cache = caches["content"]

@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
-from .versioning import generation
+from .versioning import generation, uncommitted_change
 
 # Compressing takes longer than it saves below about a kilobyte.
 MIN_COMPRESS = 1024
@@ -150,7 +150,8 @@ class PageCacheMiddleware:
     def _storable(self, response) -> bool:
         control = response.get("Cache-Control", "")
         return (
-            response.status_code == 200
+            not uncommitted_change()
+            and response.status_code == 200
             and not response.streaming
             and not response.cookies
             and "no-store" not in control

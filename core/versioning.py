@@ -77,6 +77,18 @@ def generation() -> str:
     return current().generation
 
 
+def uncommitted_change() -> bool:
+    """Whether the transaction open on this connection has changed the content and not
+    yet committed: what is worked out now may hold half of a change that a later write
+    in the same transaction completes, under a generation that stays the same."""
+    pending = getattr(connection, "_framework_version_pending", None)
+    return (
+        pending is not None
+        and connection.in_atomic_block
+        and any(entry[1] is pending for entry in connection.run_on_commit)
+    )
+
+
 def _forget_request_version() -> None:
     held = _request_version.get()
     if held is not None:

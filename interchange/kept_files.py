@@ -55,15 +55,21 @@ def _key(token: str, name: str) -> str:
     return f"interchange:{token}:{name}"
 
 
-def _build_and_keep(token: str) -> tuple[dict[str, bytes], dict]:
-    # ``token`` was read before the content: were the content to change meanwhile,
-    # the files would be kept under a generation that is already over, never served.
+def _built() -> tuple[dict[str, bytes], dict]:
+    """Every file, and the summary: {"sizes": {file: bytes}, "framework": its block}."""
     document = framework_document()
     files = _build(document)
     summary = {
         "sizes": {name: len(data) for name, data in files.items()},
         "framework": document["framework"],
     }
+    return files, summary
+
+
+def _build_and_keep(token: str) -> tuple[dict[str, bytes], dict]:
+    # ``token`` was read before the content: were the content to change meanwhile,
+    # the files would be kept under a generation that is already over, never served.
+    files, summary = _built()
     entries = {_key(token, name): data for name, data in files.items()}
     entries[_key(token, "summary")] = summary
     cache.set_many(entries, CACHE_SECONDS)
@@ -92,6 +98,10 @@ def kept(name: str) -> tuple[bytes, dict]:
     """(the bytes of one file, or the summary when ``name`` is "summary"; the summary:
     {"sizes": {file: bytes}, "framework": the framework block}) for the current content.
     """
+    if versioning.uncommitted_change():
+        # Half of a change may be in the database: build, and keep nothing.
+        files, summary = _built()
+        return (summary if name == "summary" else files[name]), summary
     token = versioning.generation()
     found = _ready(token, name)
     if found is not None:

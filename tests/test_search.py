@@ -11,6 +11,13 @@ from roles.models import RoleProfile
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _pages_made_afresh(settings):
+    """These tests read the results the view handed its template, which a page served
+    whole from the cache does not carry."""
+    settings.PAGE_CACHE = False
+
+
 def search(client, **params):
     response = client.get("/search/", params)
     assert response.status_code == 200

@@ -15,7 +15,8 @@ from lxml import html
 
 from roles.models import RoleProfile
 from tests.factories import grow_framework
-from workforce.skill_mix import LIST_MOST, MIX_MOST, OTHERS_PER_PAGE, POSTS_NAMED
+from workforce.skill_mix import LIST_MOST, POSTS_NAMED
+from workforce.skill_mix_choice import MIX_MOST, OTHERS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 

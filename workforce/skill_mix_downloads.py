@@ -4,7 +4,8 @@ annex in Word, for a commissioner's service specification."""
 from django.utils.translation import gettext as _
 
 from .documents import add_bullets, add_source, add_table, new_document
-from .skill_mix import Plan, plain_number
+from .skill_mix import Plan
+from .skill_mix_choice import plain_number
 from .spreadsheets import Sheet
 
 

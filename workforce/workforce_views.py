@@ -23,7 +23,7 @@ from roles.listing import role_page
 from roles.models import Area
 from roles.selectors import kept_area, kept_areas, roles_for_listing
 
-from . import skill_mix, skill_mix_downloads
+from . import skill_mix, skill_mix_choice, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
 from .chart import bar_chart
 from .documents import docx_response, source_note
@@ -98,7 +98,7 @@ def _read_plan(request):
         message = _("There is no service area called “%(slug)s”. Choose one from the list.")
         return areas, None, None, [Problem(message % {"slug": shown}, "skill-mix-area")]
     roles = skill_mix.area_roles(area)
-    choice = skill_mix.read_mix(request.GET, roles)
+    choice = skill_mix_choice.read_mix(request.GET, roles)
     return areas, area, (choice, roles), choice.problems
 
 
@@ -128,7 +128,7 @@ def skill_mix_page(request):
         context |= {
             "choice": choice,
             "others": _others_page(request, choice.others),
-            "mix_most": skill_mix.MIX_MOST,
+            "mix_most": skill_mix_choice.MIX_MOST,
             # The covered competences are counted by depth on the page, and listed one by
             # one only when asked for: for a large service the list is most of the page.
             "show_covered": request.GET.get(SHOW) == COVERED,
@@ -139,7 +139,7 @@ def skill_mix_page(request):
             "chart": SimpleLazyObject(lambda: _level_chart(plan)),
             "annex_url": reverse("workforce:skill-mix-docx") + "?" + query,
             "workbook_url": reverse("workforce:skill-mix-xlsx") + "?" + query,
-            "senior_levels": skill_mix.SENIOR_LEVELS,
+            "senior_levels": skill_mix_choice.SENIOR_LEVELS,
             "list_most": skill_mix.LIST_MOST,
             "trail": [(area.name, area.get_absolute_url())],
         }
@@ -157,7 +157,7 @@ def _others_page(request, others: list):
     """The page of the service's other roles that the form offers to add, chosen by the
     ``others`` button that sent it (the form's buttons keep what was typed). A page
     number that is not one shows the nearest page."""
-    return Paginator(others, skill_mix.OTHERS_PER_PAGE).get_page(request.GET.get(OTHERS))
+    return Paginator(others, skill_mix_choice.OTHERS_PER_PAGE).get_page(request.GET.get(OTHERS))
 
 
 def _level_chart(plan) -> str:
