@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from competences.models import Competence
 from roles.models import RoleProfile
 from tests.factories import grow_framework
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +93,6 @@ def built_again(download, django_db_blocker):
     with django_db_blocker.unblock():
         cache.clear()  # build every file again rather than serve the kept copy
         return {address: client.get(address) for address in DOWNLOADS}
-
-
-def sql(query: str, *params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def count(table: str) -> int:

@@ -16,16 +16,11 @@ from django.urls import reverse
 from lxml import html
 
 from roles.models import RoleProfile
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
 URL = "/pathways/team/"
-
-
-def sql(query: str, *params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 @pytest.fixture(scope="module")
