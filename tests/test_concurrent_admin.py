@@ -7,13 +7,8 @@ on SQLite, whose test database lives in this process's memory, it uses a file co
 from it, and the result is copied back for checking.
 """
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,16 +28,11 @@ from competences.models import Competence
 from competences.selectors import competence_tree_problems
 from interchange.editors import EDITOR_GROUP, editor_group_sync
 from tests.factories import make_competence
+from tests.servers import gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 EDITORS = 12
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def postgres_url(database: dict) -> str:
@@ -78,75 +68,21 @@ def shared_database(tmp_path: Path):
 
 @contextmanager
 def served(database_url: str, tmp_path: Path):
-    """The site served by gunicorn on a loopback port; yields its base address."""
-    port = free_port()
-    empty_config = tmp_path / "gunicorn.conf.py"
-    empty_config.write_text("")
-    log = tmp_path / "server.log"
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in {"DATABASE_URL", "GUNICORN_CMD_ARGS"}
-    } | {
+    """The site served by gunicorn (two workers of six threads) on a loopback port;
+    yields its base address."""
+    changes = {
         "DATABASE_URL": database_url,
         "DJANGO_LOCAL": "1",
         "DJANGO_DEBUG": "0",
         "DJANGO_MANIFEST_STATIC": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_TIMEOUT": "60",
     }
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--config",
-                str(empty_config),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "6",
-                "--worker-class",
-                "gthread",
-                "--timeout",
-                "60",
-                "framework_site.wsgi:application",
-            ],
-            cwd=Path(settings.BASE_DIR),
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(process, base, log)
+    with gunicorn(changes, workers=2, threads=6, logs=tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
     # An error the workers logged is a failure, even if every answer looked fine.
-    assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
-
-
-def wait_until_ready(process, base: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server stopped at start:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within a minute:\n{log.read_text()[-4000:]}")
+    logs = (tmp_path / "access.log").read_text() + (tmp_path / "error.log").read_text()
+    assert "Traceback" not in logs, logs[-4000:]
 
 
 def editor_sessions(django_user_model) -> list[tuple[str, str]]:
