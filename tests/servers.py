@@ -1,5 +1,6 @@
 """Real servers for the tests that need one: the site under gunicorn, started from the
-repository's own config file as `make serve` and production start it.
+repository's own config file as `make serve` and production start it, and a database it
+can share with the test.
 
 Each server listens on a free loopback port and is stopped when its ``with`` block ends,
 whatever happened inside it. Its standard output (gunicorn's access log) and standard
@@ -10,6 +11,7 @@ import http.client
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -17,9 +19,11 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 HOST = "127.0.0.1"
 CONFIG = "framework_site/gunicorn.conf.py"
@@ -43,6 +47,39 @@ def changed_environment(changes: Mapping[str, str | None]) -> dict[str, str]:
         else:
             environment[name] = value
     return environment
+
+
+@contextmanager
+def shared_database(folder: Path, *, copy_back: bool = False) -> Iterator[str]:
+    """A ``DATABASE_URL`` at which a server process finds the test database, content
+    included: on PostgreSQL the test database itself; on SQLite, whose test database
+    lives in this process's memory, a copy of it in ``folder``.
+
+    With ``copy_back``, on leaving, this process's SQLite database becomes the copy as the
+    server left it, so the test sees what the server wrote (on PostgreSQL it does
+    already, once the server has committed).
+    """
+    database = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user = quote(database["USER"] or "", safe="")
+        password = quote(database["PASSWORD"] or "", safe="")
+        login = f"{user}:{password}@" if password else f"{user}@" if user else ""
+        port = f":{database['PORT']}" if database["PORT"] else ""
+        name = quote(database["NAME"], safe="")
+        yield f"postgres://{login}{database['HOST']}{port}/{name}"
+        return
+    copy = folder / "framework.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(copy)
+    connection.connection.backup(target)
+    target.close()
+    yield f"sqlite:///{copy}"
+    if copy_back:
+        # Back to a rollback journal first, so the file copies into memory as it stands.
+        source = sqlite3.connect(copy)
+        source.execute("PRAGMA journal_mode=DELETE")
+        source.backup(connection.connection)
+        source.close()
 
 
 def _answers_health_check(port: int) -> bool:

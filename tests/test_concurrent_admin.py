@@ -7,7 +7,6 @@ on SQLite, whose test database lives in this process's memory, it uses a file co
 from it, and the result is copied back for checking.
 """
 
-import sqlite3
 import threading
 import urllib.error
 import urllib.parse
@@ -19,7 +18,6 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.crypto import get_random_string
@@ -28,42 +26,11 @@ from competences.models import Competence
 from competences.selectors import competence_tree_problems
 from interchange.editors import EDITOR_GROUP, editor_group_sync
 from tests.factories import make_competence
-from tests.servers import gunicorn
+from tests.servers import gunicorn, shared_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 EDITORS = 12
-
-
-def postgres_url(database: dict) -> str:
-    quote = urllib.parse.quote
-    credentials = quote(database["USER"] or "")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"])
-    port = f":{database['PORT']}" if database["PORT"] else ""
-    return f"postgres://{credentials}@{database['HOST']}{port}/{quote(database['NAME'])}"
-
-
-@contextmanager
-def shared_database(tmp_path: Path):
-    """The address of a database that server processes can share with this test.
-
-    On leaving, this process's connection sees what the server wrote.
-    """
-    if connection.vendor == "postgresql":
-        yield postgres_url(connection.settings_dict)
-        return
-    copy = tmp_path / "framework.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(copy)
-    connection.connection.backup(target)
-    target.close()
-    yield f"sqlite:///{copy}"
-    # Back to a rollback journal first, so the file copies into memory as it stands.
-    source = sqlite3.connect(copy)
-    source.execute("PRAGMA journal_mode=DELETE")
-    source.backup(connection.connection)
-    source.close()
 
 
 @contextmanager
@@ -138,7 +105,10 @@ def test_twelve_editors_moving_the_tree_at_once_all_succeed(seeded, django_user_
             answers[number] = (error.code, error.read().decode(errors="replace")[:500])
 
     # The server starts only now, so that it sees everything made above.
-    with shared_database(tmp_path) as database_url, served(database_url, tmp_path) as base:
+    with (
+        shared_database(tmp_path, copy_back=True) as database_url,
+        served(database_url, tmp_path) as base,
+    ):
         threads = [
             threading.Thread(target=editor, args=(base, number)) for number in range(EDITORS)
         ]

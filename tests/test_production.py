@@ -8,26 +8,25 @@ import io
 import json
 import logging
 import os
-import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import brotli
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 from django.urls import path
 from django.utils.html import escape
 
 from core.serving import ONE_YEAR
 from roles.models import Area
-from tests.servers import changed_environment, gunicorn
+from tests.servers import changed_environment, gunicorn, shared_database
 
 BASE_DIR = Path(settings.BASE_DIR)
 ROLE = "liaison-and-diversion-practitioner"
@@ -105,23 +104,6 @@ def test_local_settings_need_neither_and_answer_on_loopback_only():
 # The real server ----------------------------------------------------------------------
 
 
-def database_url_for_another_process(folder: Path) -> str:
-    """An address at which another process finds the test database, content included."""
-    database = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = quote(database["USER"] or "", safe="")
-        password = quote(database["PASSWORD"] or "", safe="")
-        login = f"{user}:{password}@" if password else f"{user}@" if user else ""
-        return f"postgres://{login}{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    # The SQLite test database lives in this process's memory: copy it to a file.
-    copy = folder / "framework.sqlite3"
-    target = sqlite3.connect(copy)
-    connection.ensure_connection()
-    connection.connection.backup(target)
-    target.close()
-    return f"sqlite:///{copy}"
-
-
 class Server:
     """A gunicorn started from the repository's config file, as `make serve` starts it:
     requests to it, and the logs it writes in ``folder``."""
@@ -166,26 +148,27 @@ class Answer:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, django_db_setup, django_db_blocker):
     folder = tmp_path_factory.mktemp("serve")
-    with django_db_blocker.unblock():
-        database_url = database_url_for_another_process(folder)
-    # collectstatic with the production storage, the site's own folders only: the admin's
-    # files would triple the time and tell nothing more.
-    with override_settings(
-        STATIC_ROOT=folder / "static",
-        STORAGES=settings.STORAGES | {"staticfiles": {"BACKEND": "core.storage.StaticStorage"}},
-        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
-    ):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    changes = production_changes(
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_SECURE_COOKIES="0",
-        DJANGO_STATIC_ROOT=str(folder / "static"),
-        DJANGO_CACHE_DIR=str(folder / "cache"),
-        DATABASE_URL=database_url,
-    )
-    with gunicorn(changes, workers=2, logs=folder) as base:
-        yield Server(base, folder)
+    with ExitStack() as stack:
+        with django_db_blocker.unblock():
+            database_url = stack.enter_context(shared_database(folder))
+        # collectstatic with the production storage, the site's own folders only: the
+        # admin's files would triple the time and tell nothing more.
+        with override_settings(
+            STATIC_ROOT=folder / "static",
+            STORAGES=settings.STORAGES | {"staticfiles": {"BACKEND": "core.storage.StaticStorage"}},
+            STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
+        ):
+            call_command("collectstatic", interactive=False, verbosity=0)
+        changes = production_changes(
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            DJANGO_SECURE_COOKIES="0",
+            DJANGO_STATIC_ROOT=str(folder / "static"),
+            DJANGO_CACHE_DIR=str(folder / "cache"),
+            DATABASE_URL=database_url,
+        )
+        with gunicorn(changes, workers=2, logs=folder) as base:
+            yield Server(base, folder)
 
 
 def test_make_serve_runs_this_configuration():
