@@ -12,7 +12,6 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from lxml import html
@@ -22,6 +21,7 @@ from interchange import formats
 from interchange.document import framework_document
 from interchange.models import PendingImport
 from roles.models import RoleProfile
+from tests.helpers import sql
 from tests.measure import content_row_counts
 
 pytestmark = pytest.mark.django_db
@@ -34,15 +34,11 @@ TEMPLATE_URL = "admin:core_frameworkversion_blank_template"
 
 
 def stored_purpose(slug: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT purpose FROM roles_roleprofile WHERE slug = %s", [slug])
-        return cursor.fetchone()[0]
+    return sql("SELECT purpose FROM roles_roleprofile WHERE slug = %s", slug)[0][0]
 
 
 def stored_version() -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT number, last_changed FROM core_frameworkversion")
-        return tuple(cursor.fetchone())
+    return tuple(sql("SELECT number, last_changed FROM core_frameworkversion")[0])
 
 
 def upload(client, data: bytes, name: str = "framework.json"):

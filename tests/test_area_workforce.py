@@ -12,17 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from lxml import html
 
 from roles.models import RoleProfile
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
 AREAS = ["court-healthcare", "liaison-and-diversion", "reconnect"]
 LABELS = {1: "Awareness", 2: "Working", 3: "Proficient", 4: "Expert"}
-
-
-def sql(query: str, *params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def database_heat_map(area: str) -> dict[tuple[str, str], tuple[int, int]]:

@@ -5,10 +5,10 @@ a NUL byte that reaches a query raises an error."""
 import time
 
 import pytest
-from django.db import connection
 
 from core.log_filters import scrub
 from roles.models import RoleProfile
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
@@ -116,12 +116,13 @@ def test_an_admin_history_address_naming_no_item_is_not_found(staff_client, path
 
 @pytest.mark.filterwarnings("error::django.core.paginator.UnorderedObjectListWarning")
 def test_the_role_picker_pages_through_every_role_once_in_level_and_title_order(staff_client):
-    with connection.cursor() as cursor:
-        cursor.execute(
+    expected = [
+        title
+        for (title,) in sql(
             "SELECT r.title FROM roles_roleprofile r JOIN roles_level l ON l.id = r.level_id"
             " ORDER BY l.number, r.title"
         )
-        expected = [title for (title,) in cursor.fetchall()]
+    ]
     listed, page = [], 1
     while True:
         query = {"app_label": "pathways", "model_name": "progression", "field_name": "from_role"}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 
 from competences.views import SECTIONS_PER_PAGE, STANDARDS_PER_PAGE
@@ -25,6 +25,7 @@ from pathways.views import MOVES_PER_PAGE
 from roles.models import Area, RoleProfile
 from roles.views import ROLES_PER_PAGE
 from tests.factories import grow_framework, make_competence, make_progression, make_role
+from tests.helpers import sql
 from tests.test_area_workforce import (
     LABELS,
     database_heat_map,
@@ -40,12 +41,6 @@ MOST_BYTES = 150 * 1024
 # numbers and page links on it.
 MOST_GROWTH_WHEN_FULL = 1.1
 JUNK_PAGES = ["0", "-1", "abc", "²", "1e3", "2.5", "9" * 30, " 1", "", "%00", "1/"]
-
-
-def sql(query: str, *params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def sql_count(query: str, *params) -> int:

@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import resolve
 from jsonschema import Draft7Validator, FormatChecker
 
@@ -24,6 +23,7 @@ from interchange.case import case_package
 from interchange.document import framework_document
 from interchange.errors import ContentError
 from interchange.moodle import moodle_csv
+from tests.helpers import sql
 
 SCHEMA_PATH = Path(__file__).parent / "standards" / "case-v1p0-cfpackage-schema.json"
 BASE = "https://framework.example.org"
@@ -262,12 +262,6 @@ def requirements_in(package: dict) -> set[tuple[str, str, str, str]]:
             )
         )
     return found
-
-
-def sql(query: str) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        return cursor.fetchall()
 
 
 def read_moodle(data: bytes) -> list[list[str]]:

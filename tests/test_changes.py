@@ -13,7 +13,6 @@ from html import unescape
 import docx
 import openpyxl
 import pytest
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,14 +22,9 @@ from framework.change_words import SOURCES
 from framework.changes import DAYS_PER_PAGE
 from roles.models import Area, RoleCompetence, RoleProfile
 from tests.factories import make_competence, make_requirement, make_role
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
-
-
-def sql(query: str, params=()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def history_models():
@@ -71,7 +65,7 @@ def test_an_edited_role_is_listed_under_today_in_plain_words(client, role):
     age_history(3)
     role.purpose = "A purpose rewritten for the change log."
     role.save()
-    (title,) = sql("SELECT title FROM roles_roleprofile WHERE id = %s", [role.pk])[0]
+    (title,) = sql("SELECT title FROM roles_roleprofile WHERE id = %s", role.pk)[0]
     page = text_of(client.get("/changes/"))
     today = day_heading(timezone.localdate())
     assert f"{today} Role changed: {title} (purpose and scope)" in page
@@ -89,14 +83,12 @@ def test_requirements_rewording_and_relinking_are_said_plainly(client, role):
     standard = Standard.objects.exclude(competences=reworded).first()
     reworded.standards.add(standard)
 
-    (role_title,) = sql("SELECT title FROM roles_roleprofile WHERE id = %s", [role.pk])[0]
-    code, title = sql(
-        "SELECT code, title FROM competences_competence WHERE id = %s", [statement.pk]
-    )[0]
-    (reworded_code,) = sql("SELECT code FROM competences_competence WHERE id = %s", [reworded.pk])[
+    (role_title,) = sql("SELECT title FROM roles_roleprofile WHERE id = %s", role.pk)[0]
+    code, title = sql("SELECT code, title FROM competences_competence WHERE id = %s", statement.pk)[
         0
     ]
-    (reference,) = sql("SELECT reference FROM competences_standard WHERE id = %s", [standard.pk])[0]
+    (reworded_code,) = sql("SELECT code FROM competences_competence WHERE id = %s", reworded.pk)[0]
+    (reference,) = sql("SELECT reference FROM competences_standard WHERE id = %s", standard.pk)[0]
     page = text_of(client.get("/changes/"))
     assert f"Role {role_title} now needs {code} {title} (essential, at working proficiency)" in page
     assert f"Competence reworded: {reworded_code} A reworded competence" in page
@@ -107,7 +99,7 @@ def test_removed_items_are_listed_once(client):
     age_history(3)
     learning = LearningOpportunity.objects.first()
     (learning_title,) = sql(
-        "SELECT title FROM competences_learningopportunity WHERE id = %s", [learning.pk]
+        "SELECT title FROM competences_learningopportunity WHERE id = %s", learning.pk
     )[0]
     learning.delete()
     doomed = make_role(title="A role made to be removed")
@@ -228,7 +220,7 @@ def test_a_requirement_changed_in_depth_says_what_it_was(client, role):
     (code,) = sql(
         "SELECT c.code FROM competences_competence c JOIN roles_rolecompetence r "
         "ON r.competence_id = c.id WHERE r.id = %s",
-        [need.pk],
+        need.pk,
     )[0]
     page = text_of(client.get("/changes/"))
     assert re.search(rf"now needs {re.escape(code)} .*at {new} proficiency; was .*at {old}", page)
@@ -242,6 +234,6 @@ def test_a_competence_moved_by_an_editor_is_listed_as_moved(client):
     age_history(1)
     node.parent = other
     competence_save(competence=node)
-    (other_code,) = sql("SELECT code FROM competences_competence WHERE id = %s", [other.pk])[0]
+    (other_code,) = sql("SELECT code FROM competences_competence WHERE id = %s", other.pk)[0]
     page = text_of(client.get("/changes/"))
     assert f"moved: {node.code} Wandering node, now under {other_code}" in page

@@ -7,13 +7,7 @@ on SQLite, whose test database lives in this process's memory, it uses a file co
 from it, and the result is copied back for checking.
 """
 
-import os
-import socket
-import sqlite3
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,7 +18,6 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.crypto import get_random_string
@@ -33,120 +26,30 @@ from competences.models import Competence
 from competences.selectors import competence_tree_problems
 from interchange.editors import EDITOR_GROUP, editor_group_sync
 from tests.factories import make_competence
+from tests.servers import gunicorn, shared_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 EDITORS = 12
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def postgres_url(database: dict) -> str:
-    quote = urllib.parse.quote
-    credentials = quote(database["USER"] or "")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"])
-    port = f":{database['PORT']}" if database["PORT"] else ""
-    return f"postgres://{credentials}@{database['HOST']}{port}/{quote(database['NAME'])}"
-
-
-@contextmanager
-def shared_database(tmp_path: Path):
-    """The address of a database that server processes can share with this test.
-
-    On leaving, this process's connection sees what the server wrote.
-    """
-    if connection.vendor == "postgresql":
-        yield postgres_url(connection.settings_dict)
-        return
-    copy = tmp_path / "framework.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(copy)
-    connection.connection.backup(target)
-    target.close()
-    yield f"sqlite:///{copy}"
-    # Back to a rollback journal first, so the file copies into memory as it stands.
-    source = sqlite3.connect(copy)
-    source.execute("PRAGMA journal_mode=DELETE")
-    source.backup(connection.connection)
-    source.close()
-
-
 @contextmanager
 def served(database_url: str, tmp_path: Path):
-    """The site served by gunicorn on a loopback port; yields its base address."""
-    port = free_port()
-    empty_config = tmp_path / "gunicorn.conf.py"
-    empty_config.write_text("")
-    log = tmp_path / "server.log"
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in {"DATABASE_URL", "GUNICORN_CMD_ARGS"}
-    } | {
+    """The site served by gunicorn (two workers of six threads) on a loopback port;
+    yields its base address."""
+    changes = {
         "DATABASE_URL": database_url,
         "DJANGO_LOCAL": "1",
         "DJANGO_DEBUG": "0",
         "DJANGO_MANIFEST_STATIC": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_TIMEOUT": "60",
     }
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--config",
-                str(empty_config),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "6",
-                "--worker-class",
-                "gthread",
-                "--timeout",
-                "60",
-                "framework_site.wsgi:application",
-            ],
-            cwd=Path(settings.BASE_DIR),
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(process, base, log)
+    with gunicorn(changes, workers=2, threads=6, logs=tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
     # An error the workers logged is a failure, even if every answer looked fine.
-    assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
-
-
-def wait_until_ready(process, base: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server stopped at start:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within a minute:\n{log.read_text()[-4000:]}")
+    logs = (tmp_path / "access.log").read_text() + (tmp_path / "error.log").read_text()
+    assert "Traceback" not in logs, logs[-4000:]
 
 
 def editor_sessions(django_user_model) -> list[tuple[str, str]]:
@@ -202,7 +105,10 @@ def test_twelve_editors_moving_the_tree_at_once_all_succeed(seeded, django_user_
             answers[number] = (error.code, error.read().decode(errors="replace")[:500])
 
     # The server starts only now, so that it sees everything made above.
-    with shared_database(tmp_path) as database_url, served(database_url, tmp_path) as base:
+    with (
+        shared_database(tmp_path, copy_back=True) as database_url,
+        served(database_url, tmp_path) as base,
+    ):
         threads = [
             threading.Thread(target=editor, args=(base, number)) for number in range(EDITORS)
         ]

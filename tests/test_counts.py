@@ -4,22 +4,16 @@ the queries the views use (the overview once said "(1 competence)" for every sec
 import re
 
 import pytest
-from django.db import connection
 
 from competences.models import Competence, Standard
 from roles.models import Area, Level
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
 
 # A role linked from a table cell, whatever else the cell holds before the link.
 ROLE_IN_TABLE = r'<td[^>]*>(?:(?!</td>).)*?<a href="/roles/([^/]+)/">'
-
-
-def sql(query: str, *params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def statements_per_section() -> dict[str, int]:

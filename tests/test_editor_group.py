@@ -4,11 +4,11 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
 from django.urls import reverse
 
 from interchange.editors import EDITOR_GROUP, content_model_names, editor_group_sync
 from roles.models import RoleProfile
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +32,8 @@ def admin_url(model, action, *args):
 
 def group_permissions() -> set[tuple[str, str]]:
     """The Editor group's permissions as (app label, codename), read with plain SQL."""
-    with connection.cursor() as cursor:
-        cursor.execute(
+    return set(
+        sql(
             """
             SELECT ct.app_label, p.codename
             FROM auth_group g
@@ -42,9 +42,9 @@ def group_permissions() -> set[tuple[str, str]]:
             JOIN django_content_type ct ON ct.id = p.content_type_id
             WHERE g.name = %s
             """,
-            [EDITOR_GROUP],
+            EDITOR_GROUP,
         )
-        return set(cursor.fetchall())
+    )
 
 
 @pytest.fixture

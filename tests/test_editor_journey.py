@@ -6,11 +6,11 @@ change log lists the change and the version rises. People and rights stay out of
 """
 
 import pytest
-from django.db import connection
 
 from competences.models import Competence
 from competences.selectors import competence_tree_problems
 from roles.models import RoleProfile
+from tests.helpers import sql
 from tests.test_editor_group import editor_client  # noqa: F401 - a fixture
 from tests.test_history import admin_url, edit_in_admin, records_of, revert, visible_text
 
@@ -18,15 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_version() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM core_frameworkversion")
-        return cursor.fetchone()[0]
-
-
-def sql_one(query: str, params) -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchone()
+    return sql("SELECT number FROM core_frameworkversion")[0][0]
 
 
 @pytest.fixture
@@ -45,9 +37,9 @@ def test_an_editor_changes_moves_reviews_and_reverts(
     # Change a role.
     with django_capture_on_commit_callbacks(execute=True):
         edit_in_admin(editor, RoleProfile, role, purpose="Purpose rewritten by an editor.")
-    assert sql_one("SELECT purpose FROM roles_roleprofile WHERE id = %s", [role.pk]) == (
-        "Purpose rewritten by an editor.",
-    )
+    assert sql("SELECT purpose FROM roles_roleprofile WHERE id = %s", role.pk) == [
+        ("Purpose rewritten by an editor.",)
+    ]
     assert stored_version() == version + 1
 
     # Move a competence by drag and drop.
@@ -66,9 +58,9 @@ def test_an_editor_changes_moves_reviews_and_reverts(
             },
         )
     assert response.content == b"OK, moved."
-    assert sql_one(
-        "SELECT parent_id FROM competences_competence WHERE id = %s", [statement.pk]
-    ) == (target.pk,)
+    assert sql("SELECT parent_id FROM competences_competence WHERE id = %s", statement.pk) == [
+        (target.pk,)
+    ]
     assert competence_tree_problems() == []
     assert stored_version() > version + 1
 
@@ -89,12 +81,10 @@ def test_an_editor_changes_moves_reviews_and_reverts(
     with django_capture_on_commit_callbacks(execute=True):
         revert(editor, RoleProfile, role, role_before)
         revert(editor, Competence, statement, moved_from)
-    assert sql_one("SELECT purpose FROM roles_roleprofile WHERE id = %s", [role.pk]) == (
-        old_purpose,
-    )
-    assert sql_one(
-        "SELECT parent_id FROM competences_competence WHERE id = %s", [statement.pk]
-    ) == (old_parent,)
+    assert sql("SELECT purpose FROM roles_roleprofile WHERE id = %s", role.pk) == [(old_purpose,)]
+    assert sql("SELECT parent_id FROM competences_competence WHERE id = %s", statement.pk) == [
+        (old_parent,)
+    ]
     assert competence_tree_problems() == []
 
 

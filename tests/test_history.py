@@ -21,6 +21,7 @@ from interchange.document import framework_document
 from interchange.loading import framework_apply, framework_load
 from roles.models import Area, RoleProfile
 from tests.factories import make_competence, make_requirement, make_role
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +39,6 @@ HISTORY_TABLES = [
     "pathways_historicalprogression",
     "pathways_historicalprogressiondrop",
 ]
-
-
-def sql(query: str, params=()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def history_rows() -> dict[str, int]:
@@ -98,7 +93,7 @@ def records_of(table: str, pk: int) -> list[tuple]:
         f'FROM "{table}" h LEFT JOIN auth_user u ON u.id = h.history_user_id '
         "WHERE h.id = %s "
         "ORDER BY h.history_date, h.history_id",
-        [pk],
+        pk,
     )
 
 
@@ -128,7 +123,7 @@ def test_editing_a_role_records_who_changed_which_field_and_the_history_page_sho
     assert len(after) == len(before) + 1, "one save, one record"
     _id, kind, user, _reason = after[-1]
     assert (kind, user) == ("~", "editor")
-    stored = sql("SELECT purpose FROM roles_historicalroleprofile WHERE history_id = %s", [_id])
+    stored = sql("SELECT purpose FROM roles_historicalroleprofile WHERE history_id = %s", _id)
     assert stored == [("A purpose written for the test.",)]
 
     page = visible_text(staff_client.get(admin_url(RoleProfile, "history", role.pk)))
@@ -145,22 +140,21 @@ def test_reverting_a_role_restores_its_fields_and_its_areas(staff_client):
     old_purpose = role.purpose
     old_areas = set(role.areas.values_list("pk", flat=True))
     other = Area.objects.exclude(pk__in=old_areas).first()
-    requirements = sql("SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", [role.pk])
+    requirements = sql("SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", role.pk)
     previous = records_of("roles_historicalroleprofile", role.pk)[-1][0]
 
     edit_in_admin(staff_client, RoleProfile, role, purpose="Changed.", areas=[str(other.pk)])
     assert set(role.areas.values_list("pk", flat=True)) == {other.pk}
 
     revert(staff_client, RoleProfile, role, previous)
-    assert sql("SELECT purpose FROM roles_roleprofile WHERE id = %s", [role.pk]) == [(old_purpose,)]
+    assert sql("SELECT purpose FROM roles_roleprofile WHERE id = %s", role.pk) == [(old_purpose,)]
     stored_areas = sql(
-        "SELECT area_id FROM roles_roleprofile_areas WHERE roleprofile_id = %s", [role.pk]
+        "SELECT area_id FROM roles_roleprofile_areas WHERE roleprofile_id = %s", role.pk
     )
     assert {area for (area,) in stored_areas} == old_areas
     # The requirements are rows of their own: a revert of the role leaves them alone.
     assert (
-        sql("SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", [role.pk])
-        == requirements
+        sql("SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", role.pk) == requirements
     )
     assert records_of("roles_historicalroleprofile", role.pk)[-1][1:3] == ("~", "editor")
 
@@ -175,14 +169,14 @@ def test_reverting_a_competence_moves_it_back_under_its_old_parent(staff_client)
     edit_in_admin(
         staff_client, Competence, statement, parent=str(new_parent.pk), title="Moved and renamed"
     )
-    assert sql("SELECT parent_id FROM competences_competence WHERE id = %s", [statement.pk]) == [
+    assert sql("SELECT parent_id FROM competences_competence WHERE id = %s", statement.pk) == [
         (new_parent.pk,)
     ]
     assert competence_tree_problems() == []
 
     revert(staff_client, Competence, statement, previous)
     assert sql(
-        "SELECT parent_id, title FROM competences_competence WHERE id = %s", [statement.pk]
+        "SELECT parent_id, title FROM competences_competence WHERE id = %s", statement.pk
     ) == [(old_parent.pk, old_title)]
     assert competence_tree_problems() == []
     moved_back = Competence.objects.get(pk=statement.pk)
@@ -236,20 +230,18 @@ def test_deleting_an_area_that_roles_use_is_refused_naming_the_roles(staff_clien
         for (title,) in sql(
             "SELECT r.title FROM roles_roleprofile r JOIN roles_roleprofile_areas l "
             "ON l.roleprofile_id = r.id WHERE l.area_id = %s ORDER BY r.title",
-            [area.pk],
+            area.pk,
         )
     ]
-    links = sql("SELECT COUNT(*) FROM roles_roleprofile_areas WHERE area_id = %s", [area.pk])
+    links = sql("SELECT COUNT(*) FROM roles_roleprofile_areas WHERE area_id = %s", area.pk)
     response = staff_client.post(admin_url(Area, "delete", area.pk), {"post": "yes"}, follow=True)
     assert response.status_code == 200
     page = visible_text(response)
     assert f"“{area.name}” was not deleted, because it is in use." in page
     for title in titles[:10]:
         assert title in page
-    assert sql("SELECT COUNT(*) FROM roles_area WHERE id = %s", [area.pk]) == [(1,)]
-    assert (
-        sql("SELECT COUNT(*) FROM roles_roleprofile_areas WHERE area_id = %s", [area.pk]) == links
-    )
+    assert sql("SELECT COUNT(*) FROM roles_area WHERE id = %s", area.pk) == [(1,)]
+    assert sql("SELECT COUNT(*) FROM roles_roleprofile_areas WHERE area_id = %s", area.pk) == links
 
 
 def test_deleting_a_linked_standard_from_the_list_is_refused(staff_client):
@@ -290,13 +282,13 @@ def test_an_import_records_what_it_removes_in_bulk():
     placeholders = ", ".join(["%s"] * len(gone))
     role_ids = [
         pk
-        for (pk,) in sql(f"SELECT id FROM roles_roleprofile WHERE slug IN ({placeholders})", gone)
+        for (pk,) in sql(f"SELECT id FROM roles_roleprofile WHERE slug IN ({placeholders})", *gone)
     ]
     requirement_ids = {
         pk
         for (pk,) in sql(
             f"SELECT id FROM roles_rolecompetence WHERE role_id IN ({', '.join(['%s'] * 3)})",
-            role_ids,
+            *role_ids,
         )
     }
     with CaptureQueriesContext(connection) as queries:
@@ -305,7 +297,7 @@ def test_an_import_records_what_it_removes_in_bulk():
     removed_roles = sql(
         "SELECT id FROM roles_historicalroleprofile WHERE history_type = '-' "
         f"AND id IN ({', '.join(['%s'] * 3)})",
-        role_ids,
+        *role_ids,
     )
     assert sorted(pk for (pk,) in removed_roles) == sorted(role_ids)
     removed_needs = sql("SELECT id FROM roles_historicalrolecompetence WHERE history_type = '-'")

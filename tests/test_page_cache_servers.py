@@ -9,18 +9,17 @@ the very next requests, whichever worker answers.
 
 import http.client
 import json
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from tests.test_cache import environment, redis_url  # noqa: F401 - a fixture
+from tests.servers import changed_environment, gunicorn
+from tests.test_cache import redis_url  # noqa: F401 - a fixture
 
 BASE_DIR = Path(settings.BASE_DIR)
-HOST = "127.0.0.1"
 
 ADDRESSES = """
 import json
@@ -42,12 +41,6 @@ role.save()
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def manage(env: dict, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -61,8 +54,9 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def get(port: int, path: str) -> tuple[int, str, str]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=20)
+def get(base: str, path: str) -> tuple[int, str, str]:
+    address = urlsplit(base)
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=20)
     conn.request("GET", path, headers={"Host": "localhost"})
     response = conn.getresponse()
     body = response.read().decode()
@@ -70,65 +64,51 @@ def get(port: int, path: str) -> tuple[int, str, str]:
     return response.status, body, response.getheader("ETag") or ""
 
 
-def serve_and_edit(tmp_path, **cache_env) -> None:
-    env = environment(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}",
-        DJANGO_CACHE_DIR=str(tmp_path / "cache"),
-        DJANGO_PAGE_CACHE="1",
-        DJANGO_CONTENT_CACHE="1",
-        DJANGO_LOG_LEVEL="WARNING",
+def serve_and_edit(tmp_path, shared_cache: str | None = None) -> None:
+    changes = {
+        "DJANGO_SETTINGS_MODULE": "framework_site.settings",
+        "DJANGO_LOCAL": "1",
+        "DJANGO_DEBUG": None,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
+        "REDIS_URL": shared_cache,  # None: the embedded cache folder
+        "DJANGO_PAGE_CACHE": "1",
+        "DJANGO_CONTENT_CACHE": "1",
+        "DJANGO_LOG_LEVEL": "WARNING",
         # Static files are served by name, as in the tests: no collectstatic manifest.
-        DJANGO_MANIFEST_STATIC="0",
-        **cache_env,
-    )
+        "DJANGO_MANIFEST_STATIC": "0",
+    }
+    env = changed_environment(changes)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_framework")
     found = json.loads(manage(env, "shell", "-v", "0", "-c", ADDRESSES).strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "framework_site/gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env=env | {"PORT": str(port), "WEB_CONCURRENCY": "2"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        # Warm every page into the cache through both workers, and check it is cached.
-        etags = {}
-        for path in found["pages"]:
-            for _ in range(6):
-                status, body, etag = get(port, path)
-                assert status == 200, path
-                assert found["title"] in body, path
-            etags[path] = etag
-        assert all(etags[path] for path in found["pages"] if not path.endswith(".json"))
+    with gunicorn(changes, workers=2, logs=tmp_path) as base:
+        try:
+            check_an_edit_shows(base, env, found)
+        except AssertionError:
+            print((tmp_path / "error.log").read_text()[-4000:])
+            raise
 
-        manage(env, "shell", "-v", "0", "-c", EDIT.replace("SLUG", repr(found["slug"])))
 
-        for path in found["pages"]:
-            for _ in range(6):  # several requests, so both workers answer
-                status, body, etag = get(port, path)
-                assert status == 200, path
-                assert "Retitled in the admin" in body, path
-                assert etag != etags[path] or not etag, path
-    except AssertionError:
-        server.terminate()
-        print(server.communicate(timeout=20)[1][-4000:])
-        raise
-    finally:
-        if server.poll() is None:
-            server.terminate()
-            server.wait(timeout=20)
+def check_an_edit_shows(base: str, env: dict, found: dict) -> None:
+    # Warm every page into the cache through both workers, and check it is cached.
+    etags = {}
+    for path in found["pages"]:
+        for _ in range(6):
+            status, body, etag = get(base, path)
+            assert status == 200, path
+            assert found["title"] in body, path
+        etags[path] = etag
+    assert all(etags[path] for path in found["pages"] if not path.endswith(".json"))
+
+    manage(env, "shell", "-v", "0", "-c", EDIT.replace("SLUG", repr(found["slug"])))
+
+    for path in found["pages"]:
+        for _ in range(6):  # several requests, so both workers answer
+            status, body, etag = get(base, path)
+            assert status == 200, path
+            assert "Retitled in the admin" in body, path
+            assert etag != etags[path] or not etag, path
 
 
 def test_an_edit_shows_on_every_worker_with_the_embedded_cache(tmp_path):
@@ -136,4 +116,4 @@ def test_an_edit_shows_on_every_worker_with_the_embedded_cache(tmp_path):
 
 
 def test_an_edit_shows_on_every_worker_with_redis(tmp_path, redis_url):  # noqa: F811
-    serve_and_edit(tmp_path, REDIS_URL=redis_url)
+    serve_and_edit(tmp_path, redis_url)

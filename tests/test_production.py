@@ -8,27 +8,25 @@ import io
 import json
 import logging
 import os
-import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode, urlsplit
 
 import brotli
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 from django.urls import path
 from django.utils.html import escape
 
 from core.serving import ONE_YEAR
 from roles.models import Area
+from tests.servers import changed_environment, gunicorn, shared_database
 
 BASE_DIR = Path(settings.BASE_DIR)
 ROLE = "liaison-and-diversion-practitioner"
@@ -44,27 +42,22 @@ SECURITY_HEADERS = (
 )
 
 
-def production_environment(**overrides) -> dict:
-    """This process's environment with production settings instead of its own Django ones;
-    a value of None removes that variable."""
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("DJANGO_") and name not in {"DATABASE_URL", "REDIS_URL", "PORT"}
+def production_changes(**overrides) -> dict:
+    """The changes to this process's environment that give production settings instead of
+    its own Django ones; a value of None removes that variable."""
+    ours = {
+        name: None
+        for name in os.environ
+        if name.startswith("DJANGO_") or name in {"DATABASE_URL", "REDIS_URL", "PORT"}
     }
-    environment |= {
+    return ours | {
         "DJANGO_SETTINGS_MODULE": "framework_site.settings",
         "DJANGO_LOCAL": "0",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "production-test-" + "k" * 50,
         "DJANGO_ALLOWED_HOSTS": "framework.example.org",
+        **overrides,
     }
-    for name, value in overrides.items():
-        if value is None:
-            environment.pop(name, None)
-        else:
-            environment[name] = value
-    return environment
 
 
 def import_settings(**overrides) -> subprocess.CompletedProcess:
@@ -72,7 +65,7 @@ def import_settings(**overrides) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
-        env=production_environment(**overrides),
+        env=changed_environment(production_changes(**overrides)),
         capture_output=True,
         text=True,
         timeout=60,
@@ -111,77 +104,15 @@ def test_local_settings_need_neither_and_answer_on_loopback_only():
 # The real server ----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url_for_another_process(folder: Path) -> str:
-    """An address at which another process finds the test database, content included."""
-    database = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = quote(database["USER"] or "", safe="")
-        password = quote(database["PASSWORD"] or "", safe="")
-        login = f"{user}:{password}@" if password else f"{user}@" if user else ""
-        return f"postgres://{login}{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    # The SQLite test database lives in this process's memory: copy it to a file.
-    copy = folder / "framework.sqlite3"
-    target = sqlite3.connect(copy)
-    connection.ensure_connection()
-    connection.connection.backup(target)
-    target.close()
-    return f"sqlite:///{copy}"
-
-
 class Server:
-    """A gunicorn started from the repository's config file, as `make serve` starts it."""
+    """A gunicorn started from the repository's config file, as `make serve` starts it:
+    requests to it, and the logs it writes in ``folder``."""
 
-    def __init__(self, folder: Path, database_url: str):
-        self.port = free_port()
+    def __init__(self, base: str, folder: Path):
+        self.port = urlsplit(base).port
         self.static_root = folder / "static"
         self.access_log = folder / "access.log"
         self.error_log = folder / "error.log"
-        self.environment = production_environment(
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            DJANGO_SECURE_SSL_REDIRECT="0",
-            DJANGO_SECURE_COOKIES="0",
-            DJANGO_STATIC_ROOT=str(self.static_root),
-            DJANGO_CACHE_DIR=str(folder / "cache"),
-            DATABASE_URL=database_url,
-            PORT=str(self.port),
-            WEB_CONCURRENCY="2",
-        )
-
-    def start(self) -> None:
-        with self.access_log.open("wb") as out, self.error_log.open("wb") as err:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "framework_site/gunicorn.conf.py"],
-                cwd=BASE_DIR,
-                env=self.environment,
-                stdout=out,
-                stderr=err,
-            )
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn stopped while starting:\n{self.error_log.read_text()}")
-            try:
-                if self.request("GET", "/healthz").status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        pytest.fail(f"gunicorn did not answer:\n{self.error_log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
     def request(self, method, target, headers=None, body=None) -> "Answer":
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
@@ -217,20 +148,27 @@ class Answer:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, django_db_setup, django_db_blocker):
     folder = tmp_path_factory.mktemp("serve")
-    with django_db_blocker.unblock():
-        database_url = database_url_for_another_process(folder)
-    # collectstatic with the production storage, the site's own folders only: the admin's
-    # files would triple the time and tell nothing more.
-    with override_settings(
-        STATIC_ROOT=folder / "static",
-        STORAGES=settings.STORAGES | {"staticfiles": {"BACKEND": "core.storage.StaticStorage"}},
-        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
-    ):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    server = Server(folder, database_url)
-    server.start()
-    yield server
-    server.stop()
+    with ExitStack() as stack:
+        with django_db_blocker.unblock():
+            database_url = stack.enter_context(shared_database(folder))
+        # collectstatic with the production storage, the site's own folders only: the
+        # admin's files would triple the time and tell nothing more.
+        with override_settings(
+            STATIC_ROOT=folder / "static",
+            STORAGES=settings.STORAGES | {"staticfiles": {"BACKEND": "core.storage.StaticStorage"}},
+            STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
+        ):
+            call_command("collectstatic", interactive=False, verbosity=0)
+        changes = production_changes(
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            DJANGO_SECURE_COOKIES="0",
+            DJANGO_STATIC_ROOT=str(folder / "static"),
+            DJANGO_CACHE_DIR=str(folder / "cache"),
+            DATABASE_URL=database_url,
+        )
+        with gunicorn(changes, workers=2, logs=folder) as base:
+            yield Server(base, folder)
 
 
 def test_make_serve_runs_this_configuration():

@@ -15,6 +15,7 @@ from lxml import html
 
 from roles.models import RoleProfile
 from tests.factories import grow_framework
+from tests.helpers import sql
 from workforce.skill_mix import LIST_MOST, POSTS_NAMED
 from workforce.skill_mix_choice import MIX_MOST, OTHERS_PER_PAGE
 
@@ -22,12 +23,6 @@ pytestmark = pytest.mark.django_db
 
 LABELS = {1: "Awareness", 2: "Working", 3: "Proficient", 4: "Expert"}
 COURT = "court-healthcare"
-
-
-def sql(query: str, *params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def area_requirements(area: str) -> list[tuple[str, str, int]]:

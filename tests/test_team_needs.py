@@ -9,31 +9,34 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
 
 from roles.models import RoleProfile
+from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
 
 URL = "/pathways/team/"
 
 
-def sql(query: str, *params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
-
-
-@pytest.fixture
-def role():
-    """The seed role that needs the most competences, some of them with learning."""
-    return max(
-        RoleProfile.objects.filter(requirements__competence__learning_opportunities__isnull=False),
-        key=lambda role: role.requirements.count(),
+@pytest.fixture(scope="module")
+def role(django_db_setup, django_db_blocker):
+    """The seed role that needs the most competences, some of them with learning (on a
+    tie, the first in the roles' own order), found with one query for the whole module."""
+    with_learning = RoleProfile.objects.filter(
+        requirements__competence__learning_opportunities__isnull=False
     )
+    with django_db_blocker.unblock():
+        return (
+            RoleProfile.objects.filter(pk__in=with_learning.values("pk"))
+            .annotate(needs=Count("requirements"))
+            .order_by("-needs", *RoleProfile._meta.ordering)
+            .first()
+        )
 
 
 def role_codes(role) -> list[str]:
@@ -82,16 +85,20 @@ def errors(response) -> str:
     return " ".join(tree.xpath('//div[@class="nhsuk-error-summary"]//li//text()'))
 
 
-@pytest.fixture
-def team(client, role):
-    """Three people's gap files: one gap for all three, one for two, one for one."""
-    codes = role_codes(role)
-    answers = [
-        {codes[0]: "not-yet", codes[1]: "partly", codes[-1]: "partly"},
-        {codes[0]: "partly", codes[1]: "not-yet"},
-        {codes[0]: "not-yet", codes[2]: "partly"},
-    ]
-    return [gap_file(client, role, gaps) for gaps in answers]
+@pytest.fixture(scope="module")
+def team(role, django_db_setup, django_db_blocker):
+    """Three people's gap files: one gap for all three, one for two, one for one.
+
+    Built once for the module: the tests only upload them, and the seed content they
+    come from does not change."""
+    with django_db_blocker.unblock():
+        codes = role_codes(role)
+        answers = [
+            {codes[0]: "not-yet", codes[1]: "partly", codes[-1]: "partly"},
+            {codes[0]: "partly", codes[1]: "not-yet"},
+            {codes[0]: "not-yet", codes[2]: "partly"},
+        ]
+        return [gap_file(Client(), role, gaps) for gaps in answers]
 
 
 def counts_in(files: list[bytes]) -> Counter:

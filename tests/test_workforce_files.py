@@ -6,8 +6,8 @@ import io
 import docx
 import openpyxl
 import pytest
-from django.db import connection
 
+from tests.helpers import sql
 from workforce.documents import add_source, add_table, docx_response, new_document
 from workforce.spreadsheets import Sheet, csv_response, safe_cell, workbook_bytes
 
@@ -54,9 +54,7 @@ def test_a_document_opens_and_says_where_it_came_from():
     assert "Test post" in text
     assert "Source: https://example.test/roles/x/" in text
     assert "2023 edition" in text
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM core_frameworkversion")
-        (number,) = cursor.fetchone()
+    [(number,)] = sql("SELECT number FROM core_frameworkversion")
     assert f"version {number}" in text
     assert reopened.tables[0].rows[1].cells[0].text == "Registration"
 
