@@ -29,7 +29,14 @@ from django.db import models, transaction
 from django.db.models import F, Q
 
 from competences.history import ADDED, CHANGED, REMOVED, history_bulk_record, history_paused
-from competences.models import Competence, Kind, LearningOpportunity, Standard
+from competences.models import (
+    PLACEMENT_RULE,
+    Competence,
+    Kind,
+    LearningOpportunity,
+    Standard,
+    may_sit_under,
+)
 from competences.selectors import competence_tree_problems
 from competences.services import TreeNode, competence_tree_load
 from pathways.models import Progression, ProgressionDrop
@@ -558,21 +565,14 @@ def _tree(entries: list, standards: dict, locate: Locate) -> list[TreeNode]:
     roots = []
     for code, node in nodes.items():
         parent = parents[code]
-        if parent is None:
-            if node.kind != Kind.SECTION:
-                raise ContentError(f"{where[code]}: {code} has no parent, so it must be a section")
-            roots.append(node)
-            continue
-        if parent not in nodes:
+        if parent is not None and parent not in nodes:
             raise ContentError(f"{where[code]}: {code}'s parent {parent!r} is not in the tree")
-        if node.kind == Kind.SECTION:
-            raise ContentError(f"{where[code]}: {code} is a section, so it cannot have a parent")
-        if nodes[parent].kind == Kind.STATEMENT:
-            raise ContentError(
-                f"{where[code]}: {code} sits under {parent}, which is a competence statement; "
-                "statements are the leaves of the tree and cannot have children"
-            )
-        nodes[parent].children.append(node)
+        if not may_sit_under(node.kind, nodes[parent].kind if parent else None):
+            raise ContentError(f"{where[code]}: {code}: {PLACEMENT_RULE}")
+        if parent is None:
+            roots.append(node)
+        else:
+            nodes[parent].children.append(node)
     reached = set()
 
     def reach(node: TreeNode) -> None:
