@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from core.spreadsheets import XLSX_TYPE, attachment
 from core.uploads import KeptInMemory
 
 from .errors import ContentError
-from .formats import XLSX_TYPE, blank_workbook_bytes
+from .formats import blank_workbook_bytes
 from .importing import import_framework, plain_size, read_file, size_limit
 from .loading import Change, LoadReport
 from .models import FrameworkVersion, PendingImport
@@ -379,9 +380,11 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
     def blank_template_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        response = HttpResponse(blank_workbook_bytes(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="framework-import-template.xlsx"'
-        return response
+        return attachment(
+            blank_workbook_bytes(),
+            filename="framework-import-template.xlsx",
+            content_type=XLSX_TYPE,
+        )
 
     # Upload ------------------------------------------------------------------------------
 

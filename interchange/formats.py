@@ -8,7 +8,6 @@ column) and what it is. They check the shape and types against the published sch
 whether the content holds together (codes that exist, no cycles) is the loader's job.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -18,13 +17,15 @@ from itertools import islice
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
+from openpyxl import load_workbook
 
-from core.cells import FORMULA_STARTS, neutralised
+from core.spreadsheets import (
+    UNDATED,
+    Sheet,
+    csv_bytes,
+    dated_workbook_bytes,
+    neutralised,
+)
 
 from .document import (
     AREA_FIELDS,
@@ -38,7 +39,6 @@ from .document import (
 from .errors import ContentError
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "framework.schema.json"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The tabular form: one sheet (or CSV file) per entity, in this order, with these columns.
 ABOUT_FIELDS = (
@@ -86,11 +86,8 @@ COLUMN_TYPES = {
     ("roles", "registered_profession"): BOOLEAN,
 }
 
-MAX_WIDTH = 60  # characters; wider text wraps in its column
 # A workbook that unpacks to more than this is refused before it is parsed.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-# Zip entries cannot be dated before 1980; this stands in when the content has no date.
-UNDATED = datetime.datetime(1980, 1, 1)
 MAX_PROBLEMS_SHOWN = 10
 LISTS = ("areas", "levels", "standards", "competences", "learning", "roles", "progressions")
 
@@ -212,14 +209,10 @@ def _joined(value):
 
 def csv_files(document: dict) -> dict[str, bytes]:
     """{file name: CSV bytes}, one file per sheet of the tabular form."""
-    files = {}
-    for name, rows in tables(document).items():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(SHEETS[name])
-        writer.writerows([_csv_cell(value) for value in row] for row in rows)
-        files[f"{name}.csv"] = out.getvalue().encode()
-    return files
+    return {
+        f"{name}.csv": csv_bytes(SHEETS[name], rows, cell=_csv_cell)
+        for name, rows in tables(document).items()
+    }
 
 
 def _csv_cell(value) -> str:
@@ -249,61 +242,13 @@ def blank_workbook_bytes(framework: dict | None = None) -> bytes:
 
 
 def _workbook(framework: dict, rows: dict[str, list[list]]) -> bytes:
-    # Write-only: rows go straight to the file as they are added, about three times as
-    # fast as building every cell in memory first, so the layout (widths, wrapping) is
-    # worked out from the rows before the first is written.
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    for name, columns in SHEETS.items():
-        sheet = book.create_sheet(title=name)
-        table = [[None if value == "" else value for value in row] for row in rows.get(name, [])]
-        widths = [len(column) for column in columns]
-        for row in table:
-            for index, value in enumerate(row):
-                if isinstance(value, str):
-                    widths[index] = max(widths[index], max(map(len, value.split("\n"))))
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(
-                max(width + 2, 8), MAX_WIDTH
-            )
-        wrap = {index for index, width in enumerate(widths) if width > MAX_WIDTH}
-        sheet.append([_styled(sheet, column, font=bold) for column in columns])
-        for row in table:
-            sheet.append(
-                [
-                    _styled(sheet, value, alignment=wrapped if index in wrap else None)
-                    if index in wrap or isinstance(value, str)
-                    else value
-                    for index, value in enumerate(row)
-                ]
-            )
-
-    moment = _moment(framework["last_changed"])
-    book.properties.creator = framework["publisher"]
-    book.properties.title = framework["title"]
-    book.properties.created = book.properties.modified = moment
-    out = io.BytesIO()
-    archive = _DatedZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    archive.date_time = moment.timetuple()[:6]
-    ExcelWriter(book, archive).save()
-    return out.getvalue()
-
-
-def _styled(sheet, value, *, font=None, alignment=None) -> WriteOnlyCell:
-    """A cell for a write-only sheet. Text is stored as a string, never as a formula,
-    whatever it starts with, and text that looks like one gets Excel's quote prefix."""
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
+    sheets = [Sheet(name, list(columns), rows.get(name, [])) for name, columns in SHEETS.items()]
+    return dated_workbook_bytes(
+        sheets,
+        moment=_moment(framework["last_changed"]),
+        creator=framework["publisher"],
+        title=framework["title"],
+    )
 
 
 def _moment(last_changed: str | None) -> datetime.datetime:
@@ -311,24 +256,6 @@ def _moment(last_changed: str | None) -> datetime.datetime:
         return UNDATED
     day = datetime.date.fromisoformat(last_changed)
     return max(datetime.datetime(day.year, day.month, day.day), UNDATED)
-
-
-class _DatedZipFile(zipfile.ZipFile):
-    """A zip archive whose entries all carry ``date_time`` instead of the moment written."""
-
-    date_time = UNDATED.timetuple()[:6]
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
-            info.compress_type = self.compression
-            info.external_attr = 0o600 << 16
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        # openpyxl writes each worksheet to a temporary file first, then adds the file.
-        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
 
 
 def read_workbook(data: bytes) -> dict:
