@@ -32,7 +32,7 @@ from core.uploads import KeptInMemory
 from .errors import ContentError
 from .formats import blank_workbook_bytes
 from .importing import import_framework, plain_size, read_file, size_limit
-from .loading import Change, LoadReport
+from .load_report import Change, LoadReport
 from .models import FrameworkVersion, PendingImport
 
 IMPORT_PERMISSION = "interchange.import_framework"

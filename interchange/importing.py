@@ -11,7 +11,8 @@ from django.conf import settings
 
 from . import formats
 from .errors import ContentError
-from .loading import LoadReport, framework_apply
+from .load_report import LoadReport
+from .loading import framework_apply
 
 # An xlsx file is a zip archive, and every zip archive starts with these bytes.
 ZIP_SIGNATURE = b"PK\x03\x04"
