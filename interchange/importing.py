@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from . import formats
+from . import formats, workbook_reader
 from .errors import ContentError
 from .load_report import LoadReport
 from .loading import framework_apply
@@ -43,7 +43,7 @@ def read_file(data: bytes, name: str = "") -> tuple[dict, Callable[[str, int], s
     if not data.strip():
         raise ContentError(f"{name or 'The file'} is empty")
     if data.startswith(ZIP_SIGNATURE) or name.lower().endswith(".xlsx"):
-        return formats.read_workbook(data), _sheet_row
+        return workbook_reader.read_workbook(data), _sheet_row
     return formats.read_json(data), lambda entity, index: f"{entity}[{index}]"
 
 
