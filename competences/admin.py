@@ -17,7 +17,15 @@ from mptt.admin import DraggableMPTTAdmin
 from simple_history.models import to_historic
 
 from .content_admin import ContentAdmin, use_sentence
-from .models import PLACEMENT_RULE, Competence, Kind, LearningOpportunity, Standard, may_sit_under
+from .models import (
+    INSIDE_ITSELF,
+    PLACEMENT_RULE,
+    Competence,
+    Kind,
+    LearningOpportunity,
+    Standard,
+    may_sit_under,
+)
 from .services import competence_delete, competence_move, competence_save
 
 # What a revert copies from a version onto the live node; the tree numbers are never
@@ -180,7 +188,7 @@ def _with_placement_check(form_class):
                 and self.instance.pk
                 and (parent.pk == self.instance.pk or parent.is_descendant_of(self.instance))
             ):
-                self.add_error("parent", _("A node cannot sit inside itself."))
+                self.add_error("parent", INSIDE_ITSELF)
             return cleaned
 
     return PlacementForm

@@ -37,6 +37,10 @@ PLACEMENT_RULE = _(
     "under a section or subsection, never under a competence."
 )
 
+# Nor may a node sit anywhere in its own subtree; the tree service and the admin form
+# both refuse it with this message.
+INSIDE_ITSELF = _("A node cannot sit inside itself.")
+
 
 def may_sit_under(kind: str, parent_kind: str | None) -> bool:
     """Whether a node of ``kind`` may sit under a parent of ``parent_kind`` (None: at the top)."""

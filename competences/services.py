@@ -15,7 +15,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from .history import ADDED, CHANGED, history_bulk_record
-from .models import Competence, check_placement
+from .models import INSIDE_ITSELF, Competence, check_placement
 
 # Any constant will do: it names the lock, and only this module takes it.
 TREE_LOCK_ID = 7_402_113
@@ -83,7 +83,7 @@ def competence_move(*, competence: Competence, target: Competence, position: str
         new_parent = target if position.endswith("child") else target.parent
         check_placement(kind=competence.kind, parent_kind=new_parent.kind if new_parent else None)
         if competence.pk == target.pk or target.is_descendant_of(competence):
-            raise ValidationError(_("A node cannot be moved inside itself."))
+            raise ValidationError(INSIDE_ITSELF)
         # move_node saves the node, and that save writes its historical record.
         competence._change_reason = MOVED
         try:
