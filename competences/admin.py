@@ -17,7 +17,15 @@ from mptt.admin import DraggableMPTTAdmin
 from simple_history.models import to_historic
 
 from .content_admin import ContentAdmin, use_sentence
-from .models import Competence, Kind, LearningOpportunity, Standard
+from .models import (
+    INSIDE_ITSELF,
+    PLACEMENT_RULE,
+    Competence,
+    Kind,
+    LearningOpportunity,
+    Standard,
+    may_sit_under,
+)
 from .services import competence_delete, competence_move, competence_save
 
 # What a revert copies from a version onto the live node; the tree numbers are never
@@ -173,18 +181,14 @@ def _with_placement_check(form_class):
         def clean(self):
             cleaned = super().clean()
             kind, parent = cleaned.get("kind"), cleaned.get("parent")
-            if kind == Kind.SECTION and parent is not None:
-                self.add_error("parent", _("A section sits at the top: leave parent empty."))
-            elif kind and kind != Kind.SECTION and parent is None:
-                self.add_error("parent", _("Choose the section or subsection this sits under."))
-            elif parent is not None and parent.kind == Kind.STATEMENT:
-                self.add_error("parent", _("A competence statement cannot have anything under it."))
+            if kind and not may_sit_under(kind, parent.kind if parent else None):
+                self.add_error("parent", PLACEMENT_RULE)
             elif (
                 parent is not None
                 and self.instance.pk
                 and (parent.pk == self.instance.pk or parent.is_descendant_of(self.instance))
             ):
-                self.add_error("parent", _("A node cannot sit inside itself."))
+                self.add_error("parent", INSIDE_ITSELF)
             return cleaned
 
     return PlacementForm

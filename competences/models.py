@@ -29,6 +29,32 @@ class Kind(models.TextChoices):
     STATEMENT = "statement", _("Competence")
 
 
+# The tree's placement rule, in one place with one message: every writer (the tree
+# service, the admin form, the content loader), the integrity check and the database
+# constraint say the same thing.
+PLACEMENT_RULE = _(
+    "Sections sit at the top of the tree with no parent; subsections and competences sit "
+    "under a section or subsection, never under a competence."
+)
+
+# Nor may a node sit anywhere in its own subtree; the tree service and the admin form
+# both refuse it with this message.
+INSIDE_ITSELF = _("A node cannot sit inside itself.")
+
+
+def may_sit_under(kind: str, parent_kind: str | None) -> bool:
+    """Whether a node of ``kind`` may sit under a parent of ``parent_kind`` (None: at the top)."""
+    if parent_kind is None:
+        return kind == Kind.SECTION
+    return kind != Kind.SECTION and parent_kind != Kind.STATEMENT
+
+
+def check_placement(*, kind: str, parent_kind: str | None) -> None:
+    """Raise ValidationError with the placement rule unless ``kind`` may sit there."""
+    if not may_sit_under(kind, parent_kind):
+        raise ValidationError(PLACEMENT_RULE, code="placement")
+
+
 class Competence(MPTTModel):
     """One node of the competence tree.
 
@@ -97,9 +123,7 @@ class Competence(MPTTModel):
                 condition=(Q(kind="section") & Q(parent__isnull=True))
                 | (Q(kind__in=["subsection", "statement"]) & Q(parent__isnull=False)),
                 name="competence_sections_are_roots",
-                violation_error_message=_(
-                    "Sections have no parent; subsections and competences must have one."
-                ),
+                violation_error_message=PLACEMENT_RULE,
             ),
             models.CheckConstraint(condition=~Q(code=""), name="competence_code_not_empty"),
         ]

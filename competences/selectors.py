@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from .models import Competence, Kind
+from .models import PLACEMENT_RULE, Competence, Kind, may_sit_under
 
 
 def competence_tree_problems() -> list[str]:
@@ -14,7 +14,7 @@ def competence_tree_problems() -> list[str]:
     Reads the whole tree in one query. Checks, per tree: one root at left 1; the left
     and right numbers are exactly 1..2n; each node's level is its parent's plus one and
     it lies inside its parent; each node spans exactly its real descendants; no
-    competence statement has children (a database constraint keeps sections at the top).
+    node breaks the placement rule (a database constraint also keeps sections at the top).
     """
     rows = list(
         Competence.objects.order_by().values_list(
@@ -56,14 +56,12 @@ def competence_tree_problems() -> list[str]:
                 _("Tree %(tree)s: left and right numbers are not a clean run from 1 to %(end)d.")
                 % {"tree": tree_id, "end": 2 * len(nodes)}
             )
-    for pk, code, parent_id, tree_id, lft, rght, level, _kind in rows:
+    for pk, code, parent_id, tree_id, lft, rght, level, kind in rows:
         if lft >= rght:
             problems.append(_("%(code)s: left is not less than right.") % {"code": code})
-        if parent_id is not None and kinds.get(parent_id) == Kind.STATEMENT:
-            problems.append(
-                _("%(code)s: sits under a competence statement, which cannot have children.")
-                % {"code": code}
-            )
+        if parent_id in kinds or parent_id is None:
+            if not may_sit_under(kind, kinds.get(parent_id)):
+                problems.append(f"{code}: {PLACEMENT_RULE}")
         if parent_id is None:
             if level != 0 or lft != 1:
                 problems.append(

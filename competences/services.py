@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core import versioning
 
 from .history import ADDED, CHANGED, history_bulk_record
-from .models import Competence, Kind
+from .models import INSIDE_ITSELF, Competence, check_placement
 
 # Any constant will do: it names the lock, and only this module takes it.
 TREE_LOCK_ID = 7_402_113
@@ -48,18 +48,6 @@ def _refresh_tree_fields(node: Competence) -> None:
             setattr(node, name, value)
 
 
-def _check_placement(*, kind: str, parent: Competence | None) -> None:
-    """Raise ValidationError unless a node of ``kind`` may sit under ``parent``."""
-    if kind == Kind.SECTION and parent is not None:
-        raise ValidationError(_("A section sits at the top of the tree and has no parent."))
-    if kind != Kind.SECTION and parent is None:
-        raise ValidationError(_("Only sections can sit at the top of the tree."))
-    if parent is not None and parent.kind == Kind.STATEMENT:
-        raise ValidationError(
-            _("Competence statements are the leaves of the tree; nothing can sit under one.")
-        )
-
-
 def competence_save(*, competence: Competence) -> Competence:
     """Insert a new node or save changes to one (a new parent moves it, with its subtree)."""
     with transaction.atomic():
@@ -67,16 +55,12 @@ def competence_save(*, competence: Competence) -> Competence:
         parent = competence.parent
         if parent is not None:
             _refresh_tree_fields(parent)
-        _check_placement(kind=competence.kind, parent=parent)
-        is_statement_with_children = (
-            competence.kind == Kind.STATEMENT
-            and competence.pk is not None
-            and Competence.objects.filter(parent_id=competence.pk).exists()
-        )
-        if is_statement_with_children:
-            raise ValidationError(
-                _("This node has children, so it cannot become a competence statement.")
-            )
+        check_placement(kind=competence.kind, parent_kind=parent.kind if parent else None)
+        # Its children must still be allowed under it once it is saved.
+        if competence.pk is not None:
+            children = Competence.objects.filter(parent_id=competence.pk).order_by()
+            for child_kind in set(children.values_list("kind", flat=True)):
+                check_placement(kind=child_kind, parent_kind=competence.kind)
         _refresh_tree_fields(competence)
         competence.save()
     return competence
@@ -95,9 +79,9 @@ def competence_move(*, competence: Competence, target: Competence, position: str
         _refresh_tree_fields(competence)
         _refresh_tree_fields(target)
         new_parent = target if position.endswith("child") else target.parent
-        _check_placement(kind=competence.kind, parent=new_parent)
+        check_placement(kind=competence.kind, parent_kind=new_parent.kind if new_parent else None)
         if competence.pk == target.pk or target.is_descendant_of(competence):
-            raise ValidationError(_("A node cannot be moved inside itself."))
+            raise ValidationError(INSIDE_ITSELF)
         # move_node saves the node, and that save writes its historical record.
         competence._change_reason = MOVED
         try:

@@ -1,11 +1,11 @@
 """Site-wide HTTP behaviour that belongs to no single app."""
 
-import re
-
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponseNotAllowed, QueryDict
+
+from core.text import CONTROLS, without_controls
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -22,11 +22,6 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
 
-# Control characters other than tab, line feed and carriage return mean nothing in any
-# parameter; a NUL byte that reaches PostgreSQL raises an error instead of matching nothing.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 class StripControlCharactersMiddleware:
     """Remove control characters from every query-string parameter before any view (or
     the admin's filters and autocomplete) reads them, so none reaches a query or a page."""
@@ -36,15 +31,14 @@ class StripControlCharactersMiddleware:
 
     def __call__(self, request):
         if any(
-            CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value)
+            CONTROLS.search(key) or CONTROLS.search(value)
             for key, values in request.GET.lists()
             for value in values
         ):
             cleaned = QueryDict(mutable=True)
             for key, values in request.GET.lists():
                 cleaned.setlist(
-                    CONTROL_CHARACTERS.sub("", key),
-                    [CONTROL_CHARACTERS.sub("", value) for value in values],
+                    without_controls(key), [without_controls(value) for value in values]
                 )
             cleaned._mutable = False
             request.GET = cleaned

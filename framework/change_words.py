@@ -4,7 +4,8 @@
 a window, each with the record before it and the links each version held) and compares,
 for each item and day, its state before the day's first change with its state after the
 day's last, saying what differs ("Role added: …", "Competence reworded: …").
-It reads nothing from the database.
+It reads nothing from the database; which history tables it reads, and the words
+for a day's summary, are in ``change_sources.py``.
 """
 
 import datetime
@@ -13,95 +14,15 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from competences.history import ADDED, CHANGED, REMOVED
-from competences.models import Competence, Kind, LearningOpportunity, Standard, StandardStatus
+from competences.models import Kind, StandardStatus
 from competences.services import MOVED
-from pathways.models import Progression, ProgressionDrop
-from roles.models import Area, Level, Proficiency, Requirement, RoleCompetence, RoleProfile
+from roles.models import Proficiency, Requirement
 
-
-@dataclass(frozen=True)
-class Source:
-    """One content model's history: which fields to compare and which labels to read."""
-
-    kind: str
-    model: type
-    # Names the log shows, read through the record's relations (live rows).
-    labels: dict = field(default_factory=dict)
-    # Many-to-many fields whose snapshots are compared, with the label of a linked row.
-    links: dict = field(default_factory=dict)
-
-    @property
-    def history(self):
-        return self.model.history.model
-
-    def compared(self) -> list[str]:
-        return [
-            f.attname
-            for f in self.history.tracked_fields
-            if f.attname != self.model._meta.pk.attname
-        ]
-
-
-SOURCES = [
-    Source("area", Area),
-    Source("level", Level),
-    Source("role", RoleProfile, {"level_number": "level__number"}, {"areas": "area__name"}),
-    Source(
-        "requirement",
-        RoleCompetence,
-        {
-            "role_title": "role__title",
-            "role_slug": "role__slug",
-            "competence_code": "competence__code",
-            "competence_title": "competence__title",
-        },
-    ),
-    Source(
-        "competence",
-        Competence,
-        {"parent_code": "parent__code"},
-        {"standards": "standard__reference"},
-    ),
-    Source("standard", Standard),
-    Source("learning", LearningOpportunity, {}, {"competences": "competence__code"}),
-    Source(
-        "move",
-        Progression,
-        {"from_title": "from_role__title", "to_title": "to_role__title"},
-    ),
-    Source(
-        "drop",
-        ProgressionDrop,
-        {
-            "from_title": "progression__from_role__title",
-            "to_title": "progression__to_role__title",
-            "competence_code": "competence__code",
-        },
-    ),
-]
-BY_KIND = {source.kind: source for source in SOURCES}
-ORDER = {
-    kind: index
-    for index, kind in enumerate(
-        [
-            "role",
-            "requirement",
-            "competence",
-            "standard",
-            "learning",
-            "move",
-            "drop",
-            "area",
-            "level",
-        ]
-    )
-}
-COMPARED = {source.kind: source.compared() for source in SOURCES}
-COLUMNS = ["log_kind", "log_record", "log_item", "log_at", "log_change", "log_reason", "log_data"]
+from .change_sources import BY_KIND, COMPARED, ORDER
 
 
 @dataclass
@@ -493,35 +414,3 @@ def _added(base: _Version, final: _Version, name: str) -> list[str]:
     before = base.links.get(name, {})
     after = final.links.get(name, {})
     return sorted(label or _("a removed item") for pk, label in after.items() if pk not in before)
-
-
-# What a day of bulk changes is summed up as: each kind's name, plural, and the order.
-KIND_NAMES = {
-    "role": gettext_lazy("Roles"),
-    "requirement": gettext_lazy("Role requirements"),
-    "competence": gettext_lazy("Competences, sections and subsections"),
-    "standard": gettext_lazy("Standards"),
-    "learning": gettext_lazy("Learning"),
-    "move": gettext_lazy("Moves between roles"),
-    "drop": gettext_lazy("Competences left behind by a move"),
-    "area": gettext_lazy("Areas"),
-    "level": gettext_lazy("Levels"),
-}
-CHANGE_NAMES = {
-    ADDED: gettext_lazy("%(things)s added: %(count)s"),
-    CHANGED: gettext_lazy("%(things)s changed: %(count)s"),
-    REMOVED: gettext_lazy("%(things)s removed: %(count)s"),
-}
-
-
-def summary(counts: dict[tuple[str, str], int]) -> list[str]:
-    """A day's changes summed up: how many items of each kind were added, changed, removed.
-
-    ``counts`` maps (kind, change) to a number of items, as ``framework.changes`` reads it.
-    """
-    return [
-        CHANGE_NAMES[change] % {"things": KIND_NAMES[kind], "count": counts[(kind, change)]}
-        for kind in ORDER
-        for change in (ADDED, CHANGED, REMOVED)
-        if counts.get((kind, change))
-    ]

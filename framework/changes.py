@@ -20,7 +20,8 @@ from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import JSONObject, TruncDate
 from django.utils import timezone
 
-from .change_words import COLUMNS, SOURCES, ChangeLine, Source, describe, summary
+from .change_sources import COLUMNS, SOURCES, Source, summary
+from .change_words import ChangeLine, describe
 
 # The days one page of the log shows, and the lines a day shows before it points to its
 # own page.

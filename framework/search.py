@@ -26,6 +26,7 @@ from competences.fulltext import (
     search_vector,
 )
 from competences.models import Competence, Standard
+from core.text import one_line
 from roles.models import RoleProfile
 
 MAX_QUERY_LENGTH = 200
@@ -93,8 +94,7 @@ def bands_in(indicative_band: str) -> set[str]:
 
 def clean_query(raw: str | None) -> str:
     """The query with control characters removed, spaces folded and length capped."""
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", raw or "")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+    return one_line(raw or "", limit=MAX_QUERY_LENGTH)
 
 
 def _words(query: str) -> list[str]:

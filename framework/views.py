@@ -19,7 +19,7 @@ from core import content_cache
 from core.canonical import redirect_to_canonical
 from core.pagination import page_of, pagination, requested_page_number
 from pathways.diagram import draw_role_moves
-from pathways.selectors import role_moves_shown
+from pathways.moves import role_moves_shown
 from roles import selectors as role_selectors
 from roles.models import ROLE_LEVELS, RoleProfile
 

@@ -1,30 +1,29 @@
-"""The framework document as files, and back: JSON, CSV and an Excel workbook.
+"""The framework document as files: JSON, CSV and an Excel workbook, and JSON read back.
 
 Every writer here is a pure function of the document, so identical content gives
 identical bytes (the workbook's timestamps come from the date of the last change, not
-the clock). The readers are strict: anything they cannot read exactly raises
-``ContentError`` naming where the problem is (the JSON path, or the sheet, row and
-column) and what it is. They check the shape and types against the published schema;
-whether the content holds together (codes that exist, no cycles) is the loader's job.
+the clock). Workbooks are read back by ``workbook_reader.py``. Both readers are strict:
+anything they cannot read exactly raises ``ContentError`` naming where the problem is
+(the JSON path, or the sheet, row and column) and what it is. They check the shape and
+types against the published schema; whether the content holds together (codes that
+exist, no cycles) is the loader's job.
 """
 
-import csv
 import datetime
-import io
 import json
-import zipfile
 from functools import cache
 from itertools import islice
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
-from core.cells import FORMULA_STARTS, neutralised
+from core.spreadsheets import (
+    UNDATED,
+    Sheet,
+    csv_bytes,
+    dated_workbook_bytes,
+    neutralised,
+)
 
 from .document import (
     AREA_FIELDS,
@@ -38,7 +37,6 @@ from .document import (
 from .errors import ContentError
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "framework.schema.json"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The tabular form: one sheet (or CSV file) per entity, in this order, with these columns.
 ABOUT_FIELDS = (
@@ -86,11 +84,6 @@ COLUMN_TYPES = {
     ("roles", "registered_profession"): BOOLEAN,
 }
 
-MAX_WIDTH = 60  # characters; wider text wraps in its column
-# A workbook that unpacks to more than this is refused before it is parsed.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-# Zip entries cannot be dated before 1980; this stands in when the content has no date.
-UNDATED = datetime.datetime(1980, 1, 1)
 MAX_PROBLEMS_SHOWN = 10
 LISTS = ("areas", "levels", "standards", "competences", "learning", "roles", "progressions")
 
@@ -135,10 +128,10 @@ def read_json(data: bytes) -> dict:
             "The file is not a framework document: it is nested too deeply."
         ) from None
     problems = [
-        f"{_json_path(error.absolute_path)}: {error.message}" for error in _schema_errors(document)
+        f"{_json_path(error.absolute_path)}: {error.message}" for error in schema_errors(document)
     ]
     if problems:
-        raise ContentError(_summary(problems))
+        raise ContentError(summary(problems))
     return document
 
 
@@ -154,7 +147,7 @@ def _refuse_constant(name: str):
     raise ContentError(f"The file is not valid JSON: {name} is not a number JSON allows.")
 
 
-def _schema_errors(document) -> list:
+def schema_errors(document) -> list:
     validator = Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = islice(validator.iter_errors(document), 1000)
     return sorted(errors, key=lambda error: _path_key(error.absolute_path))
@@ -171,7 +164,7 @@ def _json_path(path) -> str:
     return text or "The document"
 
 
-def _summary(problems: list[str]) -> str:
+def summary(problems: list[str]) -> str:
     shown = problems[:MAX_PROBLEMS_SHOWN]
     if len(problems) > len(shown):
         more = len(problems) - len(shown)
@@ -212,14 +205,10 @@ def _joined(value):
 
 def csv_files(document: dict) -> dict[str, bytes]:
     """{file name: CSV bytes}, one file per sheet of the tabular form."""
-    files = {}
-    for name, rows in tables(document).items():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(SHEETS[name])
-        writer.writerows([_csv_cell(value) for value in row] for row in rows)
-        files[f"{name}.csv"] = out.getvalue().encode()
-    return files
+    return {
+        f"{name}.csv": csv_bytes(SHEETS[name], rows, cell=_csv_cell)
+        for name, rows in tables(document).items()
+    }
 
 
 def _csv_cell(value) -> str:
@@ -249,61 +238,13 @@ def blank_workbook_bytes(framework: dict | None = None) -> bytes:
 
 
 def _workbook(framework: dict, rows: dict[str, list[list]]) -> bytes:
-    # Write-only: rows go straight to the file as they are added, about three times as
-    # fast as building every cell in memory first, so the layout (widths, wrapping) is
-    # worked out from the rows before the first is written.
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    for name, columns in SHEETS.items():
-        sheet = book.create_sheet(title=name)
-        table = [[None if value == "" else value for value in row] for row in rows.get(name, [])]
-        widths = [len(column) for column in columns]
-        for row in table:
-            for index, value in enumerate(row):
-                if isinstance(value, str):
-                    widths[index] = max(widths[index], max(map(len, value.split("\n"))))
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(
-                max(width + 2, 8), MAX_WIDTH
-            )
-        wrap = {index for index, width in enumerate(widths) if width > MAX_WIDTH}
-        sheet.append([_styled(sheet, column, font=bold) for column in columns])
-        for row in table:
-            sheet.append(
-                [
-                    _styled(sheet, value, alignment=wrapped if index in wrap else None)
-                    if index in wrap or isinstance(value, str)
-                    else value
-                    for index, value in enumerate(row)
-                ]
-            )
-
-    moment = _moment(framework["last_changed"])
-    book.properties.creator = framework["publisher"]
-    book.properties.title = framework["title"]
-    book.properties.created = book.properties.modified = moment
-    out = io.BytesIO()
-    archive = _DatedZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    archive.date_time = moment.timetuple()[:6]
-    ExcelWriter(book, archive).save()
-    return out.getvalue()
-
-
-def _styled(sheet, value, *, font=None, alignment=None) -> WriteOnlyCell:
-    """A cell for a write-only sheet. Text is stored as a string, never as a formula,
-    whatever it starts with, and text that looks like one gets Excel's quote prefix."""
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
+    sheets = [Sheet(name, list(columns), rows.get(name, [])) for name, columns in SHEETS.items()]
+    return dated_workbook_bytes(
+        sheets,
+        moment=_moment(framework["last_changed"]),
+        creator=framework["publisher"],
+        title=framework["title"],
+    )
 
 
 def _moment(last_changed: str | None) -> datetime.datetime:
@@ -311,279 +252,3 @@ def _moment(last_changed: str | None) -> datetime.datetime:
         return UNDATED
     day = datetime.date.fromisoformat(last_changed)
     return max(datetime.datetime(day.year, day.month, day.day), UNDATED)
-
-
-class _DatedZipFile(zipfile.ZipFile):
-    """A zip archive whose entries all carry ``date_time`` instead of the moment written."""
-
-    date_time = UNDATED.timetuple()[:6]
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
-            info.compress_type = self.compression
-            info.external_attr = 0o600 << 16
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        # openpyxl writes each worksheet to a temporary file first, then adds the file.
-        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
-
-
-def read_workbook(data: bytes) -> dict:
-    """The document in an .xlsx workbook laid out as ``workbook_bytes`` writes it.
-
-    Every sheet and column must be there, and nothing else; each cell must hold its
-    column's type. Problems are reported by sheet, row number and column.
-    """
-    book = _open_workbook(data)
-    names = book.sheetnames
-    missing = [f"'{name}'" for name in SHEETS if name not in names]
-    problems = []
-    if len(missing) == 1:
-        problems.append(f"The workbook has no {missing[0]} sheet.")
-    elif missing:
-        problems.append(f"The workbook has no sheets named {', '.join(missing)}.")
-    problems += [
-        f"The workbook has a sheet '{name}' that the framework does not use; remove it."
-        for name in names
-        if name not in SHEETS
-    ]
-    if problems:
-        raise ContentError(_summary(problems))
-    records = {}
-    for name in SHEETS:
-        records[name] = _read_sheet(book[name], name, problems)
-    if problems:
-        raise ContentError(_summary(problems))
-    document, origins = _assemble(records, problems)
-    if problems:
-        raise ContentError(_summary(problems))
-    problems = [
-        f"{_where(origins, list(error.absolute_path))}: {error.message}"
-        for error in _schema_errors(document)
-    ]
-    if problems:
-        raise ContentError(_summary(problems))
-    return document
-
-
-def _open_workbook(data: bytes):
-    not_a_workbook = "The file is not an Excel workbook (.xlsx); save it as one and try again."
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        raise ContentError(not_a_workbook) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ContentError("The workbook is too large to read once unpacked.")
-    try:
-        return load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:  # openpyxl raises many kinds of error for a broken or foreign file
-        raise ContentError(not_a_workbook) from None
-
-
-def _read_sheet(sheet, name: str, problems: list[str]) -> list[tuple[int, dict]]:
-    """[(row number, {column: value})] for each row with anything in it."""
-    expected = SHEETS[name]
-    rows = sheet.iter_rows()
-    header = next(rows, ())
-    columns = {}
-    for cell in header:
-        heading = cell.value.strip() if isinstance(cell.value, str) else cell.value
-        if heading is None:
-            continue
-        letter = cell.column_letter
-        if heading not in expected:
-            problems.append(
-                f"{name} sheet: column {letter} is headed '{heading}', which is not a column "
-                f"of this sheet (the columns are {', '.join(expected)})."
-            )
-        elif heading in columns.values():
-            problems.append(f"{name} sheet: the column '{heading}' appears twice.")
-        else:
-            columns[cell.column] = heading
-    missing = [column for column in expected if column not in columns.values()]
-    if missing:
-        problems.append(f"{name} sheet: no column headed {', '.join(map(repr, missing))}.")
-    if missing or len(columns) < sum(1 for cell in header if cell.value is not None):
-        return []
-    records = []
-    for row in rows:
-        cells = [cell for cell in row if cell.value is not None]
-        if not cells:
-            continue
-        number = cells[0].row
-        record = {column: None for column in expected}
-        for cell in cells:
-            column = columns.get(cell.column)
-            if column is None:
-                problems.append(
-                    f"{name} sheet, row {number}: column {cell.column_letter} has a value but "
-                    "no heading."
-                )
-                continue
-            if cell.data_type == "f":
-                problems.append(
-                    f"{name} sheet, row {number}, {column}: holds a formula; type the value itself."
-                )
-                continue
-            record[column] = cell.value
-        kinds = {column: COLUMN_TYPES.get((name, column)) for column in expected}
-        if name == "about":
-            kinds["value"] = COLUMN_TYPES.get(("about", record["field"]))
-        for column, kind in kinds.items():
-            try:
-                record[column] = _typed(record[column], kind)
-            except ValueError as error:
-                problems.append(f"{name} sheet, row {number}, {column}: {error}")
-        records.append((number, record))
-    return records
-
-
-def _typed(value, kind: str | None):
-    """The cell's value as its column holds it; ValueError says why it cannot be."""
-    if isinstance(value, str) and value == "" and kind != SPACED_LIST:
-        value = None
-    if kind in (INTEGER, OPTIONAL_INTEGER):
-        if value is None:
-            if kind == OPTIONAL_INTEGER:
-                return None
-            raise ValueError("is empty; it needs a whole number.")
-        if isinstance(value, bool):
-            raise ValueError(f"{_shown(value)} is not a whole number.")
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        if isinstance(value, int):
-            return value
-        raise ValueError(f"{_shown(value)} is not a whole number.")
-    if kind == BOOLEAN:
-        if value is None:
-            raise ValueError("is empty; write TRUE or FALSE.")
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
-            return value.strip().upper() == "TRUE"
-        if isinstance(value, int | float) and value in (0, 1):  # saved by some spreadsheets
-            return bool(value)
-        raise ValueError(f"{_shown(value)} is not TRUE or FALSE.")
-    if kind == DATE:
-        if value is None:
-            return None
-        if isinstance(value, datetime.datetime | datetime.date):
-            return value.strftime("%Y-%m-%d")
-        try:
-            return datetime.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            raise ValueError(f"{_shown(value)} is not a date written as YYYY-MM-DD.") from None
-    if value is None:
-        return [] if kind == SPACED_LIST else (None if kind == OPTIONAL_TEXT else "")
-    if isinstance(value, bool | datetime.date | datetime.time | datetime.timedelta):
-        raise ValueError(f"{_shown(value)} is not text.")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = value if isinstance(value, str) else str(value)
-    return text.split() if kind == SPACED_LIST else text
-
-
-def _shown(value) -> str:
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return f"the date {value:%Y-%m-%d}"
-    return repr(value)
-
-
-def _assemble(records: dict, problems: list[str]) -> tuple[dict, dict]:
-    """The document built from the sheets' records, and where each part came from."""
-    origins = {}
-    framework = {}
-    about = {}
-    for number, record in records["about"]:
-        field = record["field"]
-        if field not in ABOUT_FIELDS:
-            problems.append(
-                f"about sheet, row {number}, field: {_shown(field)} is not one of "
-                f"{', '.join(ABOUT_FIELDS)}."
-            )
-        elif field in about:
-            problems.append(f"about sheet, row {number}, field: '{field}' appears twice.")
-        else:
-            about[field] = (number, record["value"])
-    for field in ABOUT_FIELDS:
-        if field not in about:
-            problems.append(f"about sheet: no row for '{field}'.")
-    if problems:
-        return {}, origins
-    for field in ABOUT_FIELDS[:5]:
-        framework[field] = about[field][1]
-        origins[("framework", field)] = ("about", about[field][0], "value")
-    framework["licence"] = {"name": about["licence"][1], "url": about["licence_url"][1]}
-    origins[("framework", "licence", "name")] = ("about", about["licence"][0], "value")
-    origins[("framework", "licence", "url")] = ("about", about["licence_url"][0], "value")
-
-    document = {"framework": framework}
-    for name in ("areas", "levels", "standards", "competences", "learning", "roles"):
-        document[name] = []
-        for index, (number, record) in enumerate(records[name]):
-            origins[(name, index)] = (name, number, None)
-            document[name].append(dict(record))
-    for role in document["roles"]:
-        role["competences"] = []
-    document["progressions"] = []
-    for index, (number, record) in enumerate(records["progressions"]):
-        origins[("progressions", index)] = ("progressions", number, None)
-        document["progressions"].append(dict(record, drops=[]))
-
-    roles = {}
-    for index, role in enumerate(document["roles"]):
-        roles.setdefault(role["slug"], (index, role))
-    for number, record in records["role_competences"]:
-        index, role = roles.get(record["role"], (None, None))
-        if role is None:
-            problems.append(
-                f"role_competences sheet, row {number}, role: no role {_shown(record['role'])} "
-                "on the roles sheet."
-            )
-            continue
-        origins[("roles", index, "competences", len(role["competences"]))] = (
-            "role_competences",
-            number,
-            None,
-        )
-        role["competences"].append({key: record[key] for key in SHEETS["role_competences"][1:]})
-
-    moves = {}
-    for index, move in enumerate(document["progressions"]):
-        moves.setdefault((move["from"], move["to"]), (index, move))
-    for number, record in records["progression_drops"]:
-        index, move = moves.get((record["from"], record["to"]), (None, None))
-        if move is None:
-            problems.append(
-                f"progression_drops sheet, row {number}: no move from {_shown(record['from'])} "
-                f"to {_shown(record['to'])} on the progressions sheet."
-            )
-            continue
-        origins[("progressions", index, "drops", len(move["drops"]))] = (
-            "progression_drops",
-            number,
-            None,
-        )
-        move["drops"].append({"code": record["code"], "reason": record["reason"]})
-    return document, origins
-
-
-def _where(origins: dict, path: list) -> str:
-    """The sheet, row and column a path in the document came from."""
-    for length in range(len(path), -1, -1):
-        origin = origins.get(tuple(path[:length]))
-        if origin is None:
-            continue
-        sheet, number, column = origin
-        if column is None and length < len(path) and isinstance(path[length], str):
-            column = path[length]
-        return f"{sheet} sheet, row {number}" + (f", {column}" if column else "")
-    return "The workbook"

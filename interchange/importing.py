@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from . import formats
+from . import formats, workbook_reader
 from .errors import ContentError
-from .loading import LoadReport, framework_apply
+from .load_report import LoadReport
+from .loading import framework_apply
 
 # An xlsx file is a zip archive, and every zip archive starts with these bytes.
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -42,7 +43,7 @@ def read_file(data: bytes, name: str = "") -> tuple[dict, Callable[[str, int], s
     if not data.strip():
         raise ContentError(f"{name or 'The file'} is empty")
     if data.startswith(ZIP_SIGNATURE) or name.lower().endswith(".xlsx"):
-        return formats.read_workbook(data), _sheet_row
+        return workbook_reader.read_workbook(data), _sheet_row
     return formats.read_json(data), lambda entity, index: f"{entity}[{index}]"
 
 

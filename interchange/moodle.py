@@ -50,14 +50,13 @@ What this relies on in how Moodle reads the file (its importer and its CSV reade
 - Rule, cross-reference and exported-id columns are optional and left empty.
 """
 
-import csv
 import html
-import io
 import json
 
 from django.utils import translation
 
 from competences.text import split_lines
+from core.spreadsheets import csv_bytes
 from roles.models import Proficiency
 
 from .errors import ContentError
@@ -117,14 +116,13 @@ def scale_configuration() -> str:
 
 def moodle_csv(document: dict) -> bytes:
     """The framework ``document`` as a Moodle competency framework CSV file (UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerow(_framework_row(document))
     standards = {standard["reference"]: standard for standard in document["standards"]}
-    for competence in document["competences"]:
-        writer.writerow(_competence_row(competence, standards))
-    return out.getvalue().encode("utf-8")
+    rows = [
+        _framework_row(document),
+        *(_competence_row(competence, standards) for competence in document["competences"]),
+    ]
+    # Moodle reads the file, not a spreadsheet: text is written exactly as it is.
+    return csv_bytes(HEADER, rows, cell=None, lineterminator="\n")
 
 
 def _framework_row(document: dict) -> list[str]:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+
+from core.spreadsheets import XLSX_TYPE
 
 from . import formats, kept_files
 from .document import competence_document, role_document
@@ -59,7 +62,7 @@ WHOLE_FRAMEWORK = (
         _("The whole framework as an Excel workbook"),
         _("The same content as the JSON, one sheet for each kind of item."),
         "Excel (XLSX)",
-        formats.XLSX_TYPE,
+        XLSX_TYPE,
         ".xlsx",
     ),
     Download(
@@ -146,7 +149,8 @@ def download(request, name: str):
     data, summary = kept_files.kept(name)
     number = summary["framework"]["version"]
     response = HttpResponse(data, content_type=entry.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{FILE_STEM}-v{number}{entry.suffix}"'
+    filename = f"{FILE_STEM}-v{number}{entry.suffix}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -167,5 +171,5 @@ def _item_json(document: dict | None, stem: str) -> HttpResponse:
         raise Http404
     response = HttpResponse(formats.json_bytes(document), content_type=JSON_TYPE)
     number = document["framework"]["version"]
-    response["Content-Disposition"] = f'inline; filename="{stem}-v{number}.json"'
+    response["Content-Disposition"] = content_disposition_header(False, f"{stem}-v{number}.json")
     return response

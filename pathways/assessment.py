@@ -11,20 +11,19 @@ never raises, it keeps what makes sense and describes the rest as problems for t
 page's error summary. The reads take a fixed number of queries however large the role.
 """
 
-import csv
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Prefetch
 from django.http import HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from competences.models import Competence, LearningFit, LearningOpportunity, Standard
+from competences.models import Competence, LearningFit, LearningOpportunity
+from core.spreadsheets import Sheet, csv_response
+from core.text import one_line
 from roles.models import Requirement, RoleCompetence, RoleProfile
-from roles.selectors import sections_by_tree
+from roles.selectors import SectionRequirements, role_requirements_by_section
 
 from .forms import Problem, echo
 
@@ -34,7 +33,6 @@ PREFILL_FIELD = "prefill"
 # The gaps of an earlier result, as comma-separated codes, so the result can show changes.
 BEFORE_FIELD = "before"
 LISTED_CODES = 5
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Answer(models.TextChoices):
@@ -79,7 +77,7 @@ class AssessmentInput:
 def clean_from_slug(query: QueryDict) -> str:
     """The current role's slug as sent, stripped of spaces and control characters (blank
     when none was chosen), so it can be echoed back safely."""
-    return CONTROL.sub("", query.get(FROM_FIELD) or "").strip()
+    return one_line(query.get(FROM_FIELD) or "")
 
 
 def prefill_answers(required: dict[str, int], current: dict[str, int]) -> dict[str, str]:
@@ -239,40 +237,11 @@ def annotate_answers(sections, answers: AssessmentInput, *, definitions=None) ->
 # --- The role's requirements, and the gaps in them ------------------------------------
 
 
-@dataclass
-class AssessmentSection:
-    section: Competence
-    requirements: list[RoleCompetence] = field(default_factory=list)
-
-
 def requirements_for_assessment(
     role: RoleProfile, *, with_learning: bool = False
-) -> list[AssessmentSection]:
-    """A role's requirements grouped by section in tree order.
-
-    With ``with_learning`` each competence also carries its standards and learning
-    opportunities (two more queries in all, however many competences there are).
-    """
-    requirements = (
-        RoleCompetence.objects.filter(role=role)
-        .select_related("competence")
-        .order_by("competence__tree_id", "competence__lft")
-    )
-    if with_learning:
-        requirements = requirements.prefetch_related(
-            Prefetch("competence__standards", queryset=Standard.objects.order_by("code")),
-            Prefetch(
-                "competence__learning_opportunities",
-                queryset=LearningOpportunity.objects.order_by("title"),
-            ),
-        )
-    section_of = sections_by_tree()
-    groups: dict[int, AssessmentSection] = {}
-    for item in requirements:
-        tree_id = item.competence.tree_id
-        group = groups.setdefault(tree_id, AssessmentSection(section=section_of[tree_id]))
-        group.requirements.append(item)
-    return list(groups.values())
+) -> list[SectionRequirements]:
+    """A role's requirements grouped by section in tree order (``roles.selectors``)."""
+    return role_requirements_by_section(role, with_learning=with_learning)
 
 
 def role_proficiencies(role: RoleProfile) -> dict[str, int]:
@@ -327,7 +296,7 @@ class GapSection:
 
 
 def gaps_by_section(
-    sections: list[AssessmentSection],
+    sections: list[SectionRequirements],
     answers: dict[str, str],
     *,
     gap_answers,
@@ -367,11 +336,6 @@ def gaps_by_section(
 # --- The gaps as a spreadsheet --------------------------------------------------------
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def _learning_cell(learning) -> str:
     level = learning.get_level_display() if learning.level else _("any level")
     return f"{learning.title} ({level})"
@@ -402,10 +366,7 @@ def gaps_csv(role, gaps) -> HttpResponse:
     """The gaps as a CSV download named after the role, one row per gap; each row names
     the role by its slug, so a file read back (or combined with others) says whose role
     it was about."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="gaps-{role.slug}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(gap_csv_header())
+    rows = []
     for gap in gaps:
         competence = gap.competence
         standards = "; ".join(f"{s.code} {s.title}" for s in competence.standards.all())
@@ -427,5 +388,5 @@ def gaps_csv(role, gaps) -> HttpResponse:
             standards,
             learning,
         ]
-        writer.writerow([_spreadsheet_safe(str(value)) for value in row])
-    return response
+        rows.append([str(value) for value in row])
+    return csv_response(Sheet(role.slug, gap_csv_header(), rows), f"gaps-{role.slug}.csv")

@@ -64,7 +64,7 @@ class Diagram:
 
 
 def draw_career_map(framework, moves) -> Diagram | None:
-    """The whole map from ``framework`` (a ``selectors.CareerMap`` that names every
+    """The whole map from ``framework`` (a ``career_map.CareerMap`` that names every
     role) and ``moves`` (every move): a row per level, a lane per service area, a box
     per role in each of its lanes, and a line per move. None when the framework is too
     large for one picture (see ``MAP_MOST_BOXES`` and ``MAP_MOST_MOVES``), or when
@@ -109,7 +109,7 @@ def draw_career_map(framework, moves) -> Diagram | None:
 
 
 def draw_role_moves(role, moves) -> Diagram:
-    """One role's own moves: ``moves`` as from ``pathways.selectors.role_moves`` (up,
+    """One role's own moves: ``moves`` as from ``pathways.moves.role_moves`` (up,
     sideways and into). The role sits in the middle of its level's row, the roles it
     leads to above it or beside it, and the roles that lead to it below or beside it.
     A role with more than ``ROLE_MOST_MOVES`` moves gets an empty picture (no boxes, no

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from core.cells import FORMULA_STARTS
+from core.spreadsheets import FORMULA_STARTS
 from core.uploads import KeptInMemory
 from roles.models import RoleCompetence, RoleProfile
+from roles.selectors import SectionRequirements
 
-from .assessment import Answer, AssessmentSection, gap_csv_header, not_answered_in_csv
+from .assessment import Answer, gap_csv_header, not_answered_in_csv
 from .forms import Problem, echo
 
 MAX_FILES = 50
@@ -284,7 +285,7 @@ class Progress:
     still_open: list = field(default_factory=list)
 
 
-def progress_since(before: set[str], sections: list[AssessmentSection], gaps) -> Progress:
+def progress_since(before: set[str], sections: list[SectionRequirements], gaps) -> Progress:
     """Compare the earlier gaps (codes in ``before``) with today's ``gaps``."""
     now = {gap.competence.code for gap in gaps}
     progress = Progress()

@@ -13,16 +13,6 @@ class MoveKind(models.TextChoices):
     LATERAL = "lateral", _("Sideways")
 
 
-class ProgressionQuerySet(models.QuerySet):
-    def vertical(self) -> "ProgressionQuerySet":
-        """Moves to a role at a higher career framework level."""
-        return self.filter(kind=MoveKind.VERTICAL)
-
-    def lateral(self) -> "ProgressionQuerySet":
-        """Moves to a role at the same level, usually in another service area."""
-        return self.filter(kind=MoveKind.LATERAL)
-
-
 class Progression(models.Model):
     """A recognised move from one role profile to another.
 
@@ -45,7 +35,6 @@ class Progression(models.Model):
     kind = models.CharField(_("kind of move"), max_length=10, choices=MoveKind.choices)
     note = models.TextField(_("what the move takes"), blank=True)
 
-    objects = ProgressionQuerySet.as_manager()
     history = ContentHistory()
 
     class Meta:

@@ -20,9 +20,16 @@ from roles.proficiency import definitions as proficiency_definitions
 from roles.selectors import role_by_slug
 
 from . import assessment, forms, gap_files, selectors
+from .career_map import (
+    MAP_MOVES_PER_PAGE,
+    levels_against_areas,
+    map_page_of_moves_from,
+    moves_by_starting_role,
+    moves_for_map,
+)
 from .diagram import draw_career_map
 
-MOVES_PER_PAGE = selectors.MAP_MOVES_PER_PAGE
+MOVES_PER_PAGE = MAP_MOVES_PER_PAGE
 
 
 def career_map(request):
@@ -39,12 +46,12 @@ def career_map(request):
 
 
 def _map_listing(request) -> dict:
-    framework = selectors.career_map()
-    page = page_of(request, selectors.moves_for_map(), MOVES_PER_PAGE, count=framework.move_count)
+    framework = levels_against_areas()
+    page = page_of(request, moves_for_map(), MOVES_PER_PAGE, count=framework.move_count)
     moves = list(page.object_list)
     return {
         "map": framework,
-        "moves_by_role": selectors.moves_by_starting_role(moves),
+        "moves_by_role": moves_by_starting_role(moves),
         "pages": pagination(page, request.path, fragment="moves"),
         # Drawn only when the list below it holds every move.
         "diagram": None if page.has_other_pages() else draw_career_map(framework, moves),
@@ -56,7 +63,7 @@ def _moves_from(slug: str):
     role = selectors.roles_named([slug]).get(slug.strip())
     if role is None:
         raise Http404(_("There is no role profile with that address."))
-    page = selectors.map_page_of_moves_from(role)
+    page = map_page_of_moves_from(role)
     return HttpResponseRedirect(f"{reverse('pathways:map')}?page={page}#from-{role.slug}")
 
 

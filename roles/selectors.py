@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 
-from competences.models import Competence
+from competences.models import Competence, LearningOpportunity, Standard
 from core import content_cache
 
 from .models import Area, Level, RoleCompetence, RoleProfile
@@ -114,14 +114,28 @@ class SectionRequirements:
         return len(self.requirements) - self.essential_count
 
 
-def role_requirements_by_section(role: RoleProfile) -> list[SectionRequirements]:
-    """A role's required competences grouped under their sections, sections in tree order."""
+def role_requirements_by_section(
+    role: RoleProfile, *, with_learning: bool = False
+) -> list[SectionRequirements]:
+    """A role's required competences grouped under their sections, sections in tree order.
+
+    Two queries; with ``with_learning`` each competence also carries its standards (by
+    code) and learning opportunities (by title), two more however many there are.
+    """
     sections = sections_by_tree()
     requirements = (
         RoleCompetence.objects.filter(role=role)
         .select_related("competence", "competence__parent")
         .order_by("competence__tree_id", "competence__lft")
     )
+    if with_learning:
+        requirements = requirements.prefetch_related(
+            Prefetch("competence__standards", queryset=Standard.objects.order_by("code")),
+            Prefetch(
+                "competence__learning_opportunities",
+                queryset=LearningOpportunity.objects.order_by("title"),
+            ),
+        )
     groups: dict[int, SectionRequirements] = {}
     for requirement in requirements:
         tree_id = requirement.competence.tree_id

@@ -79,13 +79,13 @@ def role_list(request):
     kept = {"lived": "yes" if lived else ""}
     if chosen_area:
         if chosen_area in {area.slug for area in areas}:
-            roles = roles.filter(areas__slug=chosen_area)
+            roles = roles.in_area(chosen_area)
             kept["area"] = chosen_area
         else:
             problems.append(_("There is no service area called “%s”.") % chosen_area[:60])
     if chosen_level:
         if chosen_level in {str(level.number) for level in levels}:
-            roles = roles.filter(level__number=int(chosen_level))
+            roles = roles.at_level(int(chosen_level))
             kept["level"] = chosen_level
         else:
             problems.append(_("Choose a level from 2 to 8."))

@@ -120,7 +120,7 @@ def test_competence_form_explains_placement_errors(staff_client):
         {"code": "NEW.1", "kind": "statement", "parent": statement.pk, "title": "Under a leaf"},
     )
     assert response.status_code == 200
-    assert "cannot have anything under it" in response.content.decode()
+    assert "never under a competence" in response.content.decode()
     assert not Competence.objects.filter(code="NEW.1").exists()
 
 

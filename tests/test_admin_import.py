@@ -17,6 +17,7 @@ from django.urls import reverse
 from lxml import html
 from openpyxl import load_workbook
 
+from core import spreadsheets
 from interchange import formats
 from interchange.document import framework_document
 from interchange.models import PendingImport
@@ -287,7 +288,7 @@ def test_an_oversized_upload_names_its_size_and_the_limit(staff_client, seeded, 
 def test_blank_template_downloads_as_a_workbook(staff_client, seeded):
     response = staff_client.get(reverse(TEMPLATE_URL))
     assert response.status_code == 200
-    assert response["Content-Type"] == formats.XLSX_TYPE
+    assert response["Content-Type"] == spreadsheets.XLSX_TYPE
     assert response["Content-Disposition"].startswith("attachment;")
     assert ".xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))

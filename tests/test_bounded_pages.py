@@ -20,7 +20,7 @@ from django.test import Client
 from competences.views import SECTIONS_PER_PAGE, STANDARDS_PER_PAGE
 from framework.search import MOST_PAGES, MOST_RESULTS, PAGE_SIZE
 from framework.views import OVERVIEW_SECTIONS, ROLE_MOVES_SHOWN
-from pathways.selectors import MAP_ROLES_PER_CELL
+from pathways.career_map import MAP_ROLES_PER_CELL
 from pathways.views import MOVES_PER_PAGE
 from roles.models import Area, RoleProfile
 from roles.views import ROLES_PER_PAGE

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.services import competence_save
-from framework.change_words import SOURCES
+from framework.change_sources import SOURCES
 from framework.changes import DAYS_PER_PAGE
 from roles.models import Area, RoleCompetence, RoleProfile
 from tests.factories import make_competence, make_requirement, make_role

@@ -19,7 +19,7 @@ from competences.models import (
     Standard,
     StandardStatus,
 )
-from interchange import formats
+from interchange import formats, workbook_reader
 from interchange.document import framework_document
 from interchange.errors import ContentError
 from pathways.models import MoveKind
@@ -65,7 +65,7 @@ def test_reading_the_json_gives_back_the_document(document):
 
 def test_reading_the_workbook_gives_back_the_document_and_the_same_bytes(document):
     workbook = formats.workbook_bytes(document)
-    read = formats.read_workbook(workbook)
+    read = workbook_reader.read_workbook(workbook)
     assert read == document
     assert formats.workbook_bytes(read) == workbook
 
@@ -77,7 +77,7 @@ def test_text_keeps_its_line_breaks_spaces_and_accents_through_both_readers(docu
     document["learning"][0]["level"] = None
     assert "\n" in document["competences"][2]["knowledge"]
     assert formats.read_json(formats.json_bytes(document)) == document
-    assert formats.read_workbook(formats.workbook_bytes(document)) == document
+    assert workbook_reader.read_workbook(formats.workbook_bytes(document)) == document
     assert "Café".encode() in formats.json_bytes(document)
 
 
@@ -141,7 +141,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(document):
     title = book["roles"].cell(row=2, column=column_of(book["roles"], "title"))
     assert title.data_type == "s"
     assert title.value == document["roles"][0]["title"]
-    assert formats.read_workbook(data) == document
+    assert workbook_reader.read_workbook(data) == document
 
 
 def test_csv_neutralises_formulas_and_writes_booleans_and_nulls_plainly(document):
@@ -182,7 +182,7 @@ def test_the_blank_template_has_every_sheet_with_headers_only(document):
         assert tuple(cell.value for cell in book[name][1]) == formats.SHEETS[name]
     about = {row[0].value: row[1].value for row in book["about"].iter_rows(min_row=2)}
     assert about["licence"] == document["framework"]["licence"]["name"]
-    read = formats.read_workbook(data)
+    read = workbook_reader.read_workbook(data)
     assert read["framework"] == document["framework"]
     assert read["roles"] == [] and read["competences"] == []
 
@@ -194,7 +194,7 @@ def test_values_retyped_in_a_spreadsheet_still_read(document):
         roles.cell(row=2, column=column_of(roles, "indicative_band")).value = 6
         roles.cell(row=2, column=column_of(roles, "registered_profession")).value = "TRUE"
 
-    read = formats.read_workbook(edited_workbook(document, retype))
+    read = workbook_reader.read_workbook(edited_workbook(document, retype))
     assert read["roles"][0]["level"] == 5
     assert read["roles"][0]["indicative_band"] == "6"
     assert read["roles"][0]["registered_profession"] is True
@@ -394,7 +394,7 @@ def _add_formula(book):
 )
 def test_a_malformed_workbook_is_refused_naming_sheet_row_and_column(document, edit, message):
     with pytest.raises(ContentError) as refused:
-        formats.read_workbook(edited_workbook(document, edit))
+        workbook_reader.read_workbook(edited_workbook(document, edit))
     assert message in str(refused.value)
 
 
@@ -404,7 +404,7 @@ def test_a_file_that_is_not_a_workbook_is_refused():
         other.writestr("notes.txt", "not a spreadsheet")
     for data in (b"slug,title\nrole,Role\n", archive.getvalue(), b""):
         with pytest.raises(ContentError, match=r"not an Excel workbook \(\.xlsx\)"):
-            formats.read_workbook(data)
+            workbook_reader.read_workbook(data)
 
 
 def test_a_workbook_of_some_other_table_names_its_missing_sheets():
@@ -412,6 +412,6 @@ def test_a_workbook_of_some_other_table_names_its_missing_sheets():
     out = io.BytesIO()
     book.save(out)
     with pytest.raises(ContentError) as refused:
-        formats.read_workbook(out.getvalue())
+        workbook_reader.read_workbook(out.getvalue())
     assert "The workbook has no sheets named 'about', 'areas', 'levels'," in str(refused.value)
     assert "a sheet 'Sheet' that the framework does not use" in str(refused.value)

@@ -201,7 +201,7 @@ BAD_DOCUMENTS = [
     (unknown_area, "no-such-area"),
     (duplicate_code, "is already used by competences["),
     (cycle_in_tree, "cycle"),
-    (statement_with_children, "statements are the leaves of the tree"),
+    (statement_with_children, "never under a competence"),
     (missing_competence, "'NO.SUCH.1' is not a competence statement"),
     (same_slug, "slug"),
     (duplicate_move, "is already used by progressions[4]"),
@@ -307,7 +307,7 @@ def test_a_seed_statement_with_children_is_refused(tmp_path):
     statement["kind"] = "statement"
     statement["children"] = [{"code": "ZZ.1", "title": "Under a statement"}]
     path.write_text(yaml.safe_dump(sections))
-    with pytest.raises(ContentError, match="leaves of the tree"):
+    with pytest.raises(ContentError, match="never under a competence"):
         framework_load(directory=fixtures)
 
 

@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from interchange.loading import FIXTURES_DIR, ContentError, framework_load
 from pathways.models import ProgressionDrop
-from pathways.selectors import role_moves_compared
+from pathways.moves import role_moves_compared
 from roles.models import Proficiency, RoleProfile
 from tests.factories import make_competence, make_progression, make_requirement, make_role
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from pathways.models import Progression
-from pathways.selectors import role_moves_compared
+from pathways.moves import role_moves_compared
 from roles.models import Area, Proficiency, RoleCompetence, RoleProfile
 from tests.factories import (
     grow_framework,

@@ -11,7 +11,7 @@ import pytest
 
 from competences.models import Competence, LearningOpportunity, Standard
 from competences.selectors import competence_tree_problems
-from pathways.models import Progression, ProgressionDrop
+from pathways.models import MoveKind, Progression, ProgressionDrop
 from roles.models import Area, Level, Requirement, RoleCompetence, RoleProfile
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,8 @@ def test_move_kinds_match_the_levels_and_every_area_has_both_kinds():
             assert end == start, (move.from_role.slug, move.to_role.slug)
             assert set(move.from_role.areas.all()) != set(move.to_role.areas.all())
         assert move.note, (move.from_role.slug, move.to_role.slug)
-    assert Progression.objects.vertical().exists() and Progression.objects.lateral().exists()
+    kinds = set(Progression.objects.values_list("kind", flat=True))
+    assert kinds == {MoveKind.VERTICAL, MoveKind.LATERAL}
 
 
 def test_the_peer_support_route_to_care_navigator_exists():
@@ -183,7 +184,9 @@ def test_no_move_up_silently_drops_an_essential_competence():
     explained = set(ProgressionDrop.objects.values_list("progression_id", "competence_id"))
     codes = dict(Competence.objects.values_list("pk", "code"))
     silent = []
-    for move in Progression.objects.vertical().select_related("from_role", "to_role"):
+    for move in Progression.objects.filter(kind=MoveKind.VERTICAL).select_related(
+        "from_role", "to_role"
+    ):
         kept = needs.get(move.to_role_id, {})
         for competence_id, (proficiency, requirement) in needs[move.from_role_id].items():
             if requirement != Requirement.ESSENTIAL:

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from competences.models import Competence
+from competences.models import PLACEMENT_RULE, Competence
 from competences.selectors import competence_tree_problems
 from competences.services import (
     competence_delete,
@@ -54,9 +54,9 @@ def test_move_under_another_section_carries_the_subtree():
 @pytest.mark.parametrize(
     "moving, target, position, message",
     [
-        ("statement", "section-a", "left", "Only sections"),
-        ("section-b", "section-a", "last-child", "no parent"),
-        ("statement", "statement-2", "last-child", "leaves"),
+        ("statement", "section-a", "left", "never under a competence"),
+        ("section-b", "section-a", "last-child", "never under a competence"),
+        ("statement", "statement-2", "last-child", "never under a competence"),
         ("subsection", "statement-under-sub", "left", "inside itself"),
     ],
 )
@@ -129,7 +129,7 @@ def test_check_notices_a_statement_with_children():
     Competence.objects.filter(pk=sibling.pk).update(parent=statement)
     competence_tree_rebuild()
     problems = competence_tree_problems()
-    assert f"{sibling.code}: sits under a competence statement" in " ".join(problems)
+    assert f"{sibling.code}: {PLACEMENT_RULE}" in problems
     with pytest.raises(CommandError, match="corrupt"):
         call_command("check_competence_tree")
 

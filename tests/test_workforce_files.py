@@ -7,9 +7,9 @@ import docx
 import openpyxl
 import pytest
 
+from core.spreadsheets import Sheet, csv_response, safe_cell, workbook_bytes
 from tests.helpers import sql
 from workforce.documents import add_source, add_table, docx_response, new_document
-from workforce.spreadsheets import Sheet, csv_response, safe_cell, workbook_bytes
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+44 20", "-2", "@SUM(A1)", "\t=x", "\r=x"])

@@ -14,10 +14,9 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from competences.models import Competence
+from core.spreadsheets import Sheet
 from roles.models import Area, Proficiency, RoleCompetence, RoleProfile
 from roles.selectors import roles_for_listing, sections_by_tree
-
-from .spreadsheets import Sheet
 
 
 @dataclass(frozen=True)

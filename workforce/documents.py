@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_BREAK
@@ -111,5 +112,5 @@ def docx_response(document, filename: str) -> HttpResponse:
     out = io.BytesIO()
     document.save(out)
     response = HttpResponse(out.getvalue(), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -7,7 +7,6 @@ the print-ready page and the Word document are drawn from it, so the two always 
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from docx.shared import Cm, Pt
 
 from competences.models import Standard
+from core.text import clean_text, one_line
 from roles.models import RoleProfile
 from roles.selectors import role_requirements_by_section
 
@@ -30,35 +30,13 @@ ECHO_LIMIT = 40
 # At most this many ignored codes are named in the message; the rest are counted.
 ECHO_COUNT = 5
 IT_HAS = gettext_lazy("It has %(show_value)d.")
-# Bidirectional overrides can make text read differently from what it holds.
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def plain_text(value: str) -> tuple[str, int]:
-    """``value`` on one line without control characters, and how many were taken out.
-
-    Line breaks and tabs become spaces (the fields are single lines); other control
-    characters, NUL among them, cannot be printed or stored in a Word file and are
-    dropped.
-    """
-    removed = 0
-    out = []
-    for character in value:
-        if character in "\t\r\n":
-            out.append(" ")
-        elif unicodedata.category(character) == "Cc" or character in BIDI_CONTROLS:
-            removed += 1
-        else:
-            out.append(character)
-    return re.sub(r"\s+", " ", "".join(out)).strip(), removed
 
 
 class PlainTextField(forms.CharField):
     """A single-line text field that drops control characters before checking length."""
 
     def to_python(self, value):
-        text, _removed = plain_text(value or "")
-        return text
+        return one_line(value or "")
 
 
 class CodeListField(forms.Field):
@@ -71,7 +49,7 @@ class CodeListField(forms.Field):
             return []
         if isinstance(value, str):
             value = [value]
-        return [text for text in (plain_text(str(item))[0] for item in value) if text]
+        return [text for text in (one_line(str(item)) for item in value) if text]
 
 
 def post_detail(label, help_text, too_long) -> PlainTextField:
@@ -134,7 +112,7 @@ class JobDescriptionForm(forms.Form):
         """What the text box shows: what was sent, without control characters."""
         if not self.is_bound:
             return ""
-        return plain_text(self.data.get(name, ""))[0]
+        return one_line(self.data.get(name, ""))
 
     def stripped_fields(self) -> list[str]:
         """Labels of the fields that had characters taken out."""
@@ -143,7 +121,7 @@ class JobDescriptionForm(forms.Form):
         return [
             str(self.fields[name].label)
             for name in self.TEXT_FIELDS
-            if plain_text(self.data.get(name, ""))[1]
+            if clean_text(sent := self.data.get(name, "")) != sent
         ]
 
     def ignored_message(self) -> str:

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import one_line
 from pathways.forms import Problem, echo
 from roles.models import RoleProfile
 
@@ -113,8 +114,8 @@ def plain_number(value: Decimal) -> str:
 
 
 def _shown(raw: str) -> str:
-    """A typed value made safe to show again: no control characters, not too long."""
-    return echo("".join(ch for ch in raw if ch.isprintable()))
+    """A typed value made safe to show again: cleaned, on one line, not too long."""
+    return echo(one_line(raw))
 
 
 def starting_roles(roles: list[RoleProfile]) -> list[RoleProfile]:

@@ -3,10 +3,11 @@ annex in Word, for a commissioner's service specification."""
 
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import Sheet
+
 from .documents import add_bullets, add_source, add_table, new_document
 from .skill_mix import Plan
 from .skill_mix_choice import plain_number
-from .spreadsheets import Sheet
 
 
 def plan_sheets(plan: Plan) -> list[Sheet]:

@@ -21,11 +21,10 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from competences.models import Competence, LearningOpportunity
+from core.spreadsheets import Sheet
 from pathways.gap_files import GapFiles
 from roles.models import Requirement, RoleCompetence, RoleProfile
 from roles.selectors import sections_by_tree
-
-from .spreadsheets import Sheet
 
 SUPPRESS_BELOW = 3
 FILES_FIELD = "files"

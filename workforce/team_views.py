@@ -7,10 +7,10 @@ from django.views.decorators.http import require_http_methods
 
 from core.middleware import accepts_posts
 from core.privacy import private_upload_page
+from core.spreadsheets import workbook_response
 from pathways.gap_files import FILE_LIMIT, MAX_FILES, read_gap_files
 
 from .documents import source_note
-from .spreadsheets import workbook_response
 from .team_needs import FILES_FIELD, TeamNeedsForm, team_needs, team_sheets
 
 FILES_ID = "team-files"

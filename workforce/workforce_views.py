@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from core import versioning
 from core.pagination import pagination
 from core.privacy import private_page
+from core.spreadsheets import csv_response, workbook_response
+from core.text import one_line
 from pathways.forms import Problem, echo
 from roles.listing import role_page
 from roles.models import Area
@@ -27,7 +29,6 @@ from . import skill_mix, skill_mix_choice, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
 from .chart import bar_chart
 from .documents import docx_response, source_note
-from .spreadsheets import csv_response, workbook_response
 
 # --- Area workforce ----------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ def _read_plan(request):
         return areas, None, None, []
     area = next((item for item in areas if item.slug == slug), None)
     if area is None:
-        shown = echo("".join(ch for ch in slug if ch.isprintable()))
+        shown = echo(one_line(slug))
         message = _("There is no service area called “%(slug)s”. Choose one from the list.")
         return areas, None, None, [Problem(message % {"slug": shown}, "skill-mix-area")]
     roles = skill_mix.area_roles(area)
