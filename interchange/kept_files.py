@@ -1,5 +1,5 @@
-"""The whole-framework files, built together from one framework document and kept in the
-shared cache under the content generation, and built again straight after each change.
+"""The whole-framework files, built together from one framework document, kept in the
+content cache under the content generation, and built again straight after each change.
 
 Every committed content change starts a new generation (``core.versioning``), and with
 it a build on a background thread of the process that made the change, so the open data page
@@ -20,7 +20,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connections
 
 from core import versioning
@@ -72,23 +72,23 @@ def _build_and_keep(token: str) -> tuple[dict[str, bytes], dict]:
     files, summary = _built()
     entries = {_key(token, name): data for name, data in files.items()}
     entries[_key(token, "summary")] = summary
-    cache.set_many(entries, CACHE_SECONDS)
+    caches["content"].set_many(entries, CACHE_SECONDS)
     return files, summary
 
 
 def _claim(token: str) -> bool:
     """True when this caller may build ``token``'s files (no one else has claimed it)."""
-    return cache.add(_key(token, "building"), True, CLAIM_SECONDS)
+    return caches["content"].add(_key(token, "building"), True, CLAIM_SECONDS)
 
 
 def _release(token: str) -> None:
-    cache.delete(_key(token, "building"))
+    caches["content"].delete(_key(token, "building"))
 
 
 def _ready(token: str, name: str) -> tuple[bytes | dict, dict] | None:
     """(file or summary, summary) when both are kept for ``token``, else None."""
     wanted, summary = _key(token, name), _key(token, "summary")
-    stored = cache.get_many([wanted, summary])
+    stored = caches["content"].get_many([wanted, summary])
     if wanted in stored and summary in stored:
         return stored[wanted], stored[summary]
     return None
