@@ -114,6 +114,8 @@ class FailSafeMixin:
 
     def _init_breaker(self, location) -> None:
         where = location if isinstance(location, str) else ",".join(location)
+        # Named without any password an address may hold: the name goes to the log.
+        where = ",".join(part.rpartition("@")[2] for part in where.split(","))
         self.breaker = breaker_for(f"{type(self).__name__} {where}")
 
     def _guarded(self, fallback, operation, *args, **kwargs):
