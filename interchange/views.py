@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.public import public_page
+
 from . import formats, kept_files
 from .document import competence_document, role_document
 
@@ -111,6 +113,7 @@ CSV_FILES = tuple(
 DOWNLOADS = {download.key: download for download in WHOLE_FRAMEWORK + CSV_FILES}
 
 
+@public_page
 def export_list(request):
     summary = kept_files.kept("summary")[1]
     framework = summary["framework"]
@@ -138,6 +141,7 @@ def export_list(request):
     )
 
 
+@public_page
 def download(request, name: str):
     """One whole-framework file, as an attachment whose name carries the version."""
     entry = DOWNLOADS.get(name)
@@ -150,14 +154,17 @@ def download(request, name: str):
     return response
 
 
+@public_page
 def table_csv(request, entity: str):
     return download(request, f"csv/{entity}.csv")
 
 
+@public_page
 def role_json(request, slug: str):
     return _item_json(role_document(slug), f"role-{slug}")
 
 
+@public_page
 def competence_json(request, code: str):
     return _item_json(competence_document(code), f"competence-{code}")
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.pagination import pagination
 from core.privacy import private_page
+from core.public import public_page
 from interchange import versioning
 from pathways.forms import Problem, echo
 from roles.listing import role_page
@@ -37,6 +38,7 @@ from .spreadsheets import csv_response, workbook_response
 ROLES_PER_PAGE = 10
 
 
+@public_page(query=("page",))
 def area_workforce_page(request, slug):
     area = kept_area(slug)
     if area is None:
@@ -65,6 +67,7 @@ def area_workforce_page(request, slug):
     )
 
 
+@public_page
 def area_workforce_csv(request, slug):
     area = get_object_or_404(Area, slug=slug)
     heat_map = workforce_sheets(area_workforce(area))[1]
@@ -73,6 +76,7 @@ def area_workforce_csv(request, slug):
     return csv_response(heat_map, f"{area.slug}-workforce-framework-version-{version}.csv")
 
 
+@public_page
 def area_workforce_xlsx(request, slug):
     area = get_object_or_404(Area, slug=slug)
     page = request.build_absolute_uri(reverse("workforce:area-workforce", args=[area.slug]))
