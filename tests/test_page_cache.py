@@ -313,3 +313,20 @@ def test_every_page_declares_the_query_parameters_it_reads():
 
     undeclared = [route for route, view in views(get_resolver().url_patterns) if not declared(view)]
     assert undeclared == ["healthz"]
+
+
+def test_a_cached_workbook_names_the_public_address_not_the_requests_host(client, settings):
+    import io
+
+    import openpyxl
+    from django.core.cache import cache
+
+    cache.clear()  # nothing kept under another public address by an earlier test
+    settings.PUBLIC_URL = "https://framework.example.org"
+    area = Area.objects.filter(roles__isnull=False).first()
+    address = f"/areas/{area.slug}/workforce/workforce.xlsx"
+    for _ in range(2):  # built, then from the cache
+        response = client.get(address, HTTP_HOST="127.0.0.1")
+        source = openpyxl.load_workbook(io.BytesIO(response.content)).properties.description
+        assert f"https://framework.example.org/areas/{area.slug}/workforce/" in source
+        assert "127.0.0.1" not in source

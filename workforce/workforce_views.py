@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from core.addresses import public_address
 from core.pagination import pagination
 from core.privacy import private_page
 from core.public import public_page
@@ -79,7 +80,7 @@ def area_workforce_csv(request, slug):
 @public_page
 def area_workforce_xlsx(request, slug):
     area = get_object_or_404(Area, slug=slug)
-    page = request.build_absolute_uri(reverse("workforce:area-workforce", args=[area.slug]))
+    page = public_address(reverse("workforce:area-workforce", args=[area.slug]))
     return workbook_response(
         workforce_sheets(area_workforce(area)),
         f"{area.slug}-workforce.xlsx",
@@ -188,7 +189,7 @@ def skill_mix_docx(request):
     page = (
         reverse("workforce:skill-mix") + "?" + urlencode([("area", plan.area.slug), *choice.query])
     )
-    document = skill_mix_downloads.annex_document(plan, request.build_absolute_uri(page))
+    document = skill_mix_downloads.annex_document(plan, public_address(page))
     return docx_response(document, f"{plan.area.slug}-workforce-annex.docx")
 
 
@@ -201,5 +202,5 @@ def skill_mix_xlsx(request):
     return workbook_response(
         skill_mix_downloads.plan_sheets(plan),
         f"{plan.area.slug}-skill-mix.xlsx",
-        source=source_note(request.build_absolute_uri(page)),
+        source=source_note(public_address(page)),
     )
