@@ -254,3 +254,17 @@ def test_two_health_checks_at_once_do_not_read_each_others_value(monkeypatch):
 
     assert health.check_cache() == health.OK
     assert shared.other_check == health.OK
+
+
+def test_the_redis_of_with_redis_sh_has_a_memory_limit_and_evicts_the_oldest(redis_url):
+    """Every entry can be made again from the database, so Redis may drop any; without a
+    limit, a stream of distinct addresses could fill the machine's memory."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        config = client.config_get("maxmemory*")
+    finally:
+        client.close()
+    assert int(config["maxmemory"]) > 0
+    assert config["maxmemory-policy"] == "allkeys-lru"
