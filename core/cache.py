@@ -23,7 +23,7 @@ import threading
 import time
 import zlib
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -65,7 +65,7 @@ class Breaker:
             self.warned_at, unlogged, self.unlogged = now, self.unlogged, 0
         logger.warning(
             "The %s cache failed (%s: %s); pages are served without it, and it is tried "
-            "again every %s s (%d more failures since the last warning)",
+            "again every %s s (%d failures not logged since the last warning)",
             self.name,
             type(error).__name__,
             error,
@@ -220,6 +220,13 @@ class FailSafeFileBasedCache(FailSafeMixin, FileBasedCache):
     damaged file all count as the cache failing."""
 
     server_errors = (OSError, EOFError, pickle.UnpicklingError, zlib.error)
+
+    # Django builds these from get, set and delete for the file cache, which are guarded
+    # already; guarding them again would let the outer call take the one retry.
+    get_many = BaseCache.get_many
+    set_many = BaseCache.set_many
+    delete_many = BaseCache.delete_many
+    incr = BaseCache.incr
 
     def __init__(self, dir, params):
         self._init_breaker(dir)
