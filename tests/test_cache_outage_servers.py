@@ -121,6 +121,10 @@ def test_stopping_redis_under_load_fails_no_page(tmp_path, own_redis):  # noqa: 
         during = sum(statuses.values())
         time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
         during = sum(statuses.values()) - during
+        # The open data page and its files are built from the database when they cannot
+        # be kept.
+        assert get(port, "/export/")[0] == 200
+        assert get(port, "/export/framework.json")[0] == 200
 
         own_redis.start()
         wait_for(lambda: health(port)[1]["cache"] == "ok", 15, "/healthz did not recover")
