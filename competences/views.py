@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from core import content_cache
 from core.pagination import page_of, pagination
+from core.public import public_page
 
 from . import selectors
 from .models import Competence, Standard
@@ -21,6 +22,7 @@ SECTIONS_PER_PAGE = 50
 STANDARDS_PER_PAGE = 100
 
 
+@public_page(query=("page",))
 def section_list(request):
     sections = Competence.objects.filter(parent__isnull=True).order_by("tree_id")
     # The count and each page's cards change only with the content.
@@ -40,6 +42,7 @@ def section_list(request):
     )
 
 
+@public_page(query=("page",))
 def standard_list(request):
     standards = Standard.objects.order_by("organisation", "suite", "code", "pk")
     page = page_of(request, standards, STANDARDS_PER_PAGE)

@@ -41,3 +41,10 @@ def item_address(viewname: str, key: str, value) -> str:
 # the same few addresses repeat on every page (loaded by name, see TEMPLATES in settings).
 register = template.Library()
 register.simple_tag(address, name="address")
+
+
+def public_address(path: str) -> str:
+    """``path`` on the site's public address (``settings.PUBLIC_URL``), never on the Host
+    a request named: a file or page kept in the cache must not carry the host of
+    whichever request first built it."""
+    return settings.PUBLIC_URL + path

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
 
+from .public import declared
+
 # A run of characters that can belong to an address in a log line. Each run is looked at
 # once: one regex for "an address of a private page followed by a query" took time that
 # grew with the square of a long address's length (64,000 characters took 13 seconds).
@@ -24,13 +26,14 @@ REMOVED = "?[answers removed]"
 def is_private(address: str) -> bool:
     """Whether the page at ``address`` (a path or a whole URL, perhaps with something
     before it) carries what a person entered in its query string: whether its view is
-    marked by ``core.privacy``, the one place private pages are declared. When the
+    declared private (``core.privacy``), the one place private pages are declared. When the
     address cannot be looked up (Django not set up yet), it is taken to be private."""
     path = urlsplit(address).path if "://" in address else address[address.find("/") :]
     if not path.startswith("/"):
         return False
     try:
-        return getattr(resolve(path).func, "private", False)
+        page = declared(resolve(path).func)
+        return page is not None and page.private
     except Resolver404:
         return False
     except Exception:  # noqa: BLE001 - a log line must never fail; hide rather than show

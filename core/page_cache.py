@@ -1,17 +1,27 @@
 """Public pages served from the shared cache, never stale after an edit.
 
-A page's key names the content generation (``core.versioning.generation``,
-replaced by every committed content change), the code fingerprint (so a new release
-never serves pages its templates did not make), the response encoding and the full
-address. An edit therefore shows on the next request from every worker and every
-server that shares the cache. Each page is stored once per encoding, already
-compressed, so a hit costs two cache reads and no rendering or compressing.
+A page's key names the content generation (``generation()``, replaced by every committed
+content change), the code fingerprint (so a new release never serves pages its templates
+did not make), the response encoding, the path and the query parameters the page reads.
+An edit therefore shows on the next request from every worker and every server that
+shares the cache. Each page is stored once per encoding, already compressed, so a hit
+costs one query (the version row) and one cache read, and no rendering or
+compressing.
 
-Only what is the same for everyone is stored: GET and HEAD answers with status 200
-from pages that neither set a cookie, vary on one, nor ask not to be stored (the pages
-that carry what a person entered are ``never_cache``); the admin is never cached.
-Every cacheable answer carries a weak ETag made from the generation, and a request
-whose If-None-Match names it gets 304 without the page being looked up at all.
+Only pages whose view declares itself (``core.public.public_page``, or
+``core.privacy.private_page`` for its public parameters) are kept, and their key holds
+only the parameters declared, sorted. An address with any other parameter may be
+answered from the page of its declared ones but is never stored itself, so a stream of
+addresses such as ``/?utm_source=<n>`` adds nothing to the cache; a private page's
+address with one is neither looked up nor stored. Only what is the same for everyone is
+stored: GET and HEAD answers with status 200 that neither set a cookie, vary on one,
+nor ask not to be stored; the admin is never cached. Every cacheable answer carries a
+weak ETag made from the generation, and a request whose If-None-Match names it gets 304
+without the page being looked up at all.
+
+The host is checked before any of this, so a Host outside ALLOWED_HOSTS gets 400 on a
+cached page as on any other. A cache that does not answer is a miss (``core.cache``), so
+the page is rendered from the database; the generation lives there, beside the version.
 """
 
 import gzip
@@ -22,8 +32,10 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
+from .public import declared
 from .versioning import generation, uncommitted_change
 
 # Compressing takes longer than it saves below about a kilobyte.
@@ -119,8 +131,24 @@ class PageCacheMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         )
 
+    def _declaration(self, request):
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return None
+        return declared(match.func)
+
     def __call__(self, request):
         if not self._cacheable_request(request):
+            return encode(request, self.get_response(request))
+        # Raises DisallowedHost (a 400) for a Host outside ALLOWED_HOSTS, as the view's
+        # own request would have, before any stored page can answer it.
+        request.get_host()
+        page = self._declaration(request)
+        if page is None:
+            return encode(request, self.get_response(request))
+        only_declared = page.holds_only_declared(request.GET)
+        if page.private and not only_declared:
             return encode(request, self.get_response(request))
         token = generation()
         etag = f'W/"{self.fingerprint}-{token}"'
@@ -129,7 +157,8 @@ class PageCacheMiddleware:
             response["ETag"] = etag
             return response
         encoding = choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        query = page.key(request.GET)
+        address = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
         key = f"page:{self.fingerprint}:{token}:{encoding}:{address}"
         stored = cache.get(key)
         if stored is not None:
@@ -144,7 +173,8 @@ class PageCacheMiddleware:
         if _compressible(response) and encoding != "identity":
             body = compress(body, encoding)
             headers["Content-Encoding"] = encoding
-        cache.set(key, (response.status_code, headers, body), settings.PAGE_CACHE_SECONDS)
+        if only_declared:
+            cache.set(key, (response.status_code, headers, body), settings.PAGE_CACHE_SECONDS)
         return self._rebuild((response.status_code, headers, body), etag)
 
     def _storable(self, response) -> bool:

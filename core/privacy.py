@@ -8,6 +8,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from .public import PageQuery, declare
+
 
 def private_page(view=None, *, public: tuple[str, ...] = ()):
     """Private when the address carries a query, unless every parameter in it is one of
@@ -15,7 +17,10 @@ def private_page(view=None, *, public: tuple[str, ...] = ()):
     Without one the page holds nothing a person entered (the first step of a
     self-assessment, a blank job description, the planner's choice of area) and is the
     same for everyone, so the page cache may keep it. Use as ``@private_page`` or
-    ``@private_page(public=("area",))``."""
+    ``@private_page(public=("area",))``.
+
+    The page cache keeps the page only for an address that holds nothing but ``public``
+    parameters; any other is neither looked up nor stored."""
     if view is None:
         return lambda inner: private_page(inner, public=public)
     private = never_cache(view)
@@ -31,9 +36,7 @@ def private_page(view=None, *, public: tuple[str, ...] = ()):
         response["X-Robots-Tag"] = "noindex"
         return response
 
-    # Read by the log filter (core/log_filters.py), which keeps these queries out of logs.
-    wrapped.private = True
-    return wrapped
+    return declare(wrapped, PageQuery(frozenset(public), private=True))
 
 
 def private_upload_page(view):
@@ -56,5 +59,5 @@ def private_upload_page(view):
         response["X-Robots-Tag"] = "noindex"
         return response
 
-    wrapped.private = True
-    return csrf_exempt(wrapped)
+    # The blank form reads no query parameters: an address with any is not kept.
+    return csrf_exempt(declare(wrapped, PageQuery(frozenset(), private=True)))

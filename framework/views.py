@@ -18,6 +18,7 @@ from competences.models import Competence, Standard
 from core import content_cache
 from core.canonical import redirect_to_canonical
 from core.pagination import page_of, pagination, requested_page_number
+from core.public import public_page
 from pathways.diagram import draw_role_moves
 from pathways.moves import role_moves_shown
 from roles import selectors as role_selectors
@@ -36,6 +37,7 @@ OVERVIEW_SECTIONS = 20
 ROLE_MOVES_SHOWN = 8
 
 
+@public_page
 def home(request):
     # Everything here is read only when the page's body is rendered, not when it comes
     # from the content cache.
@@ -61,6 +63,7 @@ def _levels_highest_first():
     return sorted(levels, key=lambda level: -level.number)
 
 
+@public_page
 def role_detail(request, slug):
     role = role_selectors.role_by_slug(slug)
     if role is None:
@@ -94,6 +97,7 @@ def _requirement_totals(sections) -> dict[str, int]:
     return {"all": total, "essential": essential, "desirable": total - essential}
 
 
+@public_page
 def competence_detail(request, code):
     node = content_cache.get_or_set(
         "competence", (code,), lambda: Competence.objects.filter(code=code).first()
@@ -123,6 +127,7 @@ def _competence_trail(node) -> list[tuple[str, str]]:
     ]
 
 
+@public_page
 def standard_detail(request, code):
     standard = content_cache.get_or_set(
         "standard", (code,), lambda: Standard.objects.filter(reference=code).first()
@@ -144,6 +149,7 @@ def standard_detail(request, code):
     )
 
 
+@public_page(query=("q", "kind", "page"))
 def search(request):
     query = clean_query(request.GET.get("q"))
     kind = request.GET.get("kind", "")
@@ -200,6 +206,7 @@ def _search_href(query: str, kind: str) -> str:
     return "?" + urlencode({"q": query} | ({"kind": kind} if kind else {}))
 
 
+@public_page(query=("before",))
 def changes(request):
     """What has changed: the newest days of published changes, in plain words."""
     form = ChangeLogForm(request.GET)
@@ -229,6 +236,7 @@ def changes(request):
     )
 
 
+@public_page(query=("page",))
 def changes_on_day(request, day):
     """Every change made on one day, a page of changed items at a time."""
     form = ChangeDayForm(request.GET)

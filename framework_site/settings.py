@@ -199,7 +199,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Whatever is cached must be seen by every process serving the site, or a process could
 # answer from an entry another has replaced. With REDIS_URL, Redis is shared by every app
 # server; without it, files in one folder are shared by the processes of one machine.
-# Never a per-process (local memory) cache: see "Decisions" in the README.
+# Never a per-process (local memory) cache: see "Decisions" in the README. Both backends
+# fail safe (core/cache.py): a cache that does not answer is a miss, never an error page.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -209,7 +210,7 @@ if REDIS_URL:
         )
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that has gone away fails a request within seconds, not minutes.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -218,7 +219,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "core.cache.FailSafeFileBasedCache",
             "LOCATION": os.environ.get("DJANGO_CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 1000},
         }

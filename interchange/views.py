@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from core.public import public_page
 from core.spreadsheets import XLSX_TYPE
 
 from . import formats, kept_files
@@ -114,6 +115,7 @@ CSV_FILES = tuple(
 DOWNLOADS = {download.key: download for download in WHOLE_FRAMEWORK + CSV_FILES}
 
 
+@public_page
 def export_list(request):
     summary = kept_files.kept("summary")[1]
     framework = summary["framework"]
@@ -141,6 +143,7 @@ def export_list(request):
     )
 
 
+@public_page
 def download(request, name: str):
     """One whole-framework file, as an attachment whose name carries the version."""
     entry = DOWNLOADS.get(name)
@@ -154,14 +157,17 @@ def download(request, name: str):
     return response
 
 
+@public_page
 def table_csv(request, entity: str):
     return download(request, f"csv/{entity}.csv")
 
 
+@public_page
 def role_json(request, slug: str):
     return _item_json(role_document(slug), f"role-{slug}")
 
 
+@public_page
 def competence_json(request, code: str):
     return _item_json(competence_document(code), f"competence-{code}")
 

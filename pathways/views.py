@@ -16,6 +16,7 @@ from core.addresses import address
 from core.middleware import accepts_posts
 from core.pagination import page_of, pagination, requested_page_number
 from core.privacy import private_page, private_upload_page
+from core.public import public_page
 from roles.proficiency import definitions as proficiency_definitions
 from roles.selectors import role_by_slug
 
@@ -32,6 +33,7 @@ from .diagram import draw_career_map
 MOVES_PER_PAGE = MAP_MOVES_PER_PAGE
 
 
+@public_page(query=("from", "page"))
 def career_map(request):
     if "from" in request.GET:
         return _moves_from(request.GET["from"])
@@ -67,6 +69,7 @@ def _moves_from(slug: str):
     return HttpResponseRedirect(f"{reverse('pathways:map')}?page={page}#from-{role.slug}")
 
 
+@public_page(query=("roles",))
 def compare(request):
     values = request.GET.getlist("roles")
     choice = forms.parse_compare_roles(values, selectors.roles_named(values))

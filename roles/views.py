@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core import content_cache
 from core.canonical import permanent_redirect, redirect_to_canonical
 from core.pagination import page_of, pagination
+from core.public import public_page
 
 from . import selectors
 from .listing import role_page
@@ -22,6 +23,7 @@ from .proficiency import depths
 ROLES_PER_PAGE = 50
 
 
+@public_page(query=("page",))
 def area_detail(request, slug):
     area = selectors.kept_area(slug)
     if area is None:
@@ -42,6 +44,7 @@ def area_detail(request, slug):
     )
 
 
+@public_page(query=("page",))
 def level_detail(request, number):
     level = get_object_or_404(Level, number=number)
     if request.path != level.get_absolute_url():  # /levels/05/ is level 5
@@ -65,6 +68,7 @@ def level_detail(request, number):
     )
 
 
+@public_page(query=("area", "level", "lived", "page"))
 def role_list(request):
     roles = selectors.roles_for_listing()
     areas = selectors.kept_areas()
@@ -114,13 +118,16 @@ def role_list(request):
     )
 
 
+@public_page
 def about(request):
     return render(request, "pages/about.html", {"trail": []})
 
 
+@public_page
 def accessibility(request):
     return render(request, "pages/accessibility.html", {"trail": []})
 
 
+@public_page
 def proficiency(request):
     return render(request, "pages/proficiency.html", {"depths": depths(), "trail": []})

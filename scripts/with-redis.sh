@@ -13,8 +13,12 @@ fi
 workdir=$(mktemp -d -t framework-redis-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 
-# No snapshots and no append-only file: a test cache has nothing worth keeping.
+# No snapshots and no append-only file: a cache has nothing worth keeping. A memory
+# limit, past which the least recently used entries go, as production should have: every
+# entry can be made again from the database, and without a limit a stream of addresses
+# could fill the machine's memory (REDIS_MAXMEMORY to change it).
 "$REDIS_SERVER" --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+  --maxmemory "${REDIS_MAXMEMORY:-256mb}" --maxmemory-policy allkeys-lru \
   --dir "$workdir" --logfile "$workdir/redis.log" --daemonize no &
 server=$!
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import docx
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -159,7 +160,7 @@ def test_word_file_holds_every_essential_and_exactly_the_chosen_desirable(client
         assert heading in text
     assert role.responsibility_list[0] in text
     assert "Non-custodial Career and Competence Framework (2023 edition)" in text
-    assert f"http://testserver{role.get_absolute_url()}" in text
+    assert f"{settings.PUBLIC_URL}{role.get_absolute_url()}" in text
 
 
 def test_printed_page_shows_the_same_content_as_the_word_file(client, target):
@@ -182,7 +183,7 @@ def test_printed_page_shows_the_same_content_as_the_word_file(client, target):
         "We welcome applications from people with lived experience of the justice system.",
         role.lived_experience_text.strip(),
         "Non-custodial Career and Competence Framework (2023 edition)",
-        f"http://testserver{role.get_absolute_url()}",
+        f"{settings.PUBLIC_URL}{role.get_absolute_url()}",
     ):
         assert expected in text
         assert expected in word

@@ -198,3 +198,137 @@ def test_the_planners_starting_mix_is_public_and_a_mix_of_ones_own_is_not(client
     assert "no-store" in own["Cache-Control"]
     assert own["Referrer-Policy"] == "no-referrer"
     assert queries > 0
+
+
+# What the cache answers, and for whom --------------------------------------------------
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    """Every key written to the shared cache from now on."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    written = []
+    for name in ("set", "add"):
+        original = getattr(backend, name)
+
+        def spy(key, *args, _original=original, **kwargs):
+            written.append(key)
+            return _original(key, *args, **kwargs)
+
+        monkeypatch.setattr(backend, name, spy)
+    original_many = backend.set_many
+
+    def spy_many(data, *args, **kwargs):
+        written.extend(data)
+        return original_many(data, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set_many", spy_many)
+    return written
+
+
+def test_a_host_outside_allowed_hosts_gets_400_on_a_cached_page(client):
+    address = RoleProfile.objects.first().get_absolute_url()
+    fetch(client, address)
+    assert fetch(client, address)[1] == 0  # cached
+    response = client.get(address, HTTP_HOST="elsewhere.example.net")
+    assert response.status_code == 400
+    etag = client.get(address)["ETag"]
+    revalidated = client.get(address, HTTP_HOST="elsewhere.example.net", if_none_match=etag)
+    assert revalidated.status_code == 400
+
+
+def test_unknown_query_parameters_add_no_cache_entries(client, writes):
+    """3,000 addresses like /?utm_source=x<n> are answered from the one stored page, and
+    leave the content generation where it was."""
+    first = client.get("/")
+    token = generation()
+    writes.clear()
+    for number in range(3000):
+        response = client.get(f"/?utm_source=x{number}")
+        assert response.status_code == 200
+    assert writes == []
+    assert response.content == first.content
+    assert generation() == token
+
+
+def test_a_page_with_an_unknown_parameter_is_not_stored_when_its_page_is_not(client, writes):
+    address = "/roles/?utm_source=mail"
+    first, first_queries = fetch(client, address)
+    second, second_queries = fetch(client, address)
+    assert first.status_code == second.status_code == 200
+    assert first_queries > 0 and second_queries > 0
+    assert not [key for key in writes if key.startswith("page:")]
+    # The page is rendered as for /roles/, which is then stored for both.
+    plain, _ = fetch(client, "/roles/")
+    assert plain.content == first.content
+    assert fetch(client, address)[1] == 0
+
+
+def test_known_parameters_are_part_of_the_key(client):
+    levels = sorted({role.level.number for role in RoleProfile.objects.select_related("level")})
+    pages = {}
+    for number in levels[:2]:
+        fetch(client, f"/roles/?level={number}")
+        pages[number], queries = fetch(client, f"/roles/?level={number}")
+        assert queries == 0
+    assert pages[levels[0]].content != pages[levels[1]].content
+    # Order and unknown parameters do not matter; the values of known ones do.
+    tagged, queries = fetch(client, f"/roles/?utm_source=x&level={levels[0]}")
+    assert queries == 0
+    assert tagged.content == pages[levels[0]].content
+
+
+def test_a_private_page_with_an_unknown_parameter_is_never_served_from_the_cache(client):
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    address = f"/pathways/self-assessment/{role.slug}/sections/1/"
+    fetch(client, address)
+    assert fetch(client, address)[1] == 0
+    response, queries = fetch(client, address + "?utm_source=mail")
+    assert queries > 0
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_page_that_does_not_declare_what_it_reads_is_never_cached(client, settings):
+    fetch(client, "/healthz")
+    response, queries = fetch(client, "/healthz")
+    assert queries > 0
+    assert not response.has_header("ETag")
+
+
+def test_every_page_declares_the_query_parameters_it_reads():
+    """A new page must say whether it may be cached and what it reads, or it is never
+    cached; only the health check is meant to be left out."""
+    from django.conf import settings
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from core.public import declared
+
+    def views(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern) != settings.ADMIN_URL:
+                    yield from views(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    undeclared = [route for route, view in views(get_resolver().url_patterns) if not declared(view)]
+    assert undeclared == ["healthz"]
+
+
+def test_a_cached_workbook_names_the_public_address_not_the_requests_host(client, settings):
+    import io
+
+    import openpyxl
+    from django.core.cache import cache
+
+    cache.clear()  # nothing kept under another public address by an earlier test
+    settings.PUBLIC_URL = "https://framework.example.org"
+    area = Area.objects.filter(roles__isnull=False).first()
+    address = f"/areas/{area.slug}/workforce/workforce.xlsx"
+    for _ in range(2):  # built, then from the cache
+        response = client.get(address, HTTP_HOST="127.0.0.1")
+        source = openpyxl.load_workbook(io.BytesIO(response.content)).properties.description
+        assert f"https://framework.example.org/areas/{area.slug}/workforce/" in source
+        assert "127.0.0.1" not in source

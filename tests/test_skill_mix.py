@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import docx
 import openpyxl
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import html
@@ -198,7 +199,7 @@ def test_the_annex_holds_the_mix_the_level_table_and_the_uncovered_competences(c
     uncovered_table = [[cell.text for cell in row.cells] for row in document.tables[2].rows]
     assert uncovered_table[0] == ["Section", "Code", "Competence"]
     assert sorted(row[1] for row in uncovered_table[1:]) == sorted(uncovered)
-    assert "Source: http://testserver/pathways/skill-mix/?area=court-healthcare" in text
+    assert f"Source: {settings.PUBLIC_URL}/pathways/skill-mix/?area=court-healthcare" in text
 
 
 def test_the_workbook_has_the_mix_levels_and_coverage_with_frozen_headers(client):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core import content_cache
+from core.addresses import public_address
 from core.privacy import private_page
 from roles.selectors import role_by_slug
 
@@ -61,7 +62,7 @@ def job_description(request, slug):
             role,
             sections,
             choices=form.cleaned_data,
-            address=request.build_absolute_uri(role.get_absolute_url()),
+            address=public_address(role.get_absolute_url()),
             today=timezone.localdate(),
         )
         if request.GET.get("format") == "docx":

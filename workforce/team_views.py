@@ -5,6 +5,7 @@ nothing is stored, and the page is kept out of caches."""
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from core.addresses import public_address
 from core.middleware import accepts_posts
 from core.privacy import private_upload_page
 from core.spreadsheets import workbook_response
@@ -33,7 +34,7 @@ def team_needs_page(request):
                 return workbook_response(
                     team_sheets(needs),
                     "team-training-needs.xlsx",
-                    source=source_note(request.build_absolute_uri(request.path)),
+                    source=source_note(public_address(request.path)),
                 )
     return render(
         request,

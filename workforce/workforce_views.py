@@ -16,8 +16,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from core import versioning
+from core.addresses import public_address
 from core.pagination import pagination
 from core.privacy import private_page
+from core.public import public_page
 from core.spreadsheets import csv_response, workbook_response
 from core.text import one_line
 from pathways.forms import Problem, echo
@@ -38,6 +40,7 @@ from .documents import docx_response, source_note
 ROLES_PER_PAGE = 10
 
 
+@public_page(query=("page",))
 def area_workforce_page(request, slug):
     area = kept_area(slug)
     if area is None:
@@ -66,6 +69,7 @@ def area_workforce_page(request, slug):
     )
 
 
+@public_page
 def area_workforce_csv(request, slug):
     area = get_object_or_404(Area, slug=slug)
     heat_map = workforce_sheets(area_workforce(area))[1]
@@ -74,9 +78,10 @@ def area_workforce_csv(request, slug):
     return csv_response(heat_map, f"{area.slug}-workforce-framework-version-{version}.csv")
 
 
+@public_page
 def area_workforce_xlsx(request, slug):
     area = get_object_or_404(Area, slug=slug)
-    page = request.build_absolute_uri(reverse("workforce:area-workforce", args=[area.slug]))
+    page = public_address(reverse("workforce:area-workforce", args=[area.slug]))
     return workbook_response(
         workforce_sheets(area_workforce(area)),
         f"{area.slug}-workforce.xlsx",
@@ -185,7 +190,7 @@ def skill_mix_docx(request):
     page = (
         reverse("workforce:skill-mix") + "?" + urlencode([("area", plan.area.slug), *choice.query])
     )
-    document = skill_mix_downloads.annex_document(plan, request.build_absolute_uri(page))
+    document = skill_mix_downloads.annex_document(plan, public_address(page))
     return docx_response(document, f"{plan.area.slug}-workforce-annex.docx")
 
 
@@ -198,5 +203,5 @@ def skill_mix_xlsx(request):
     return workbook_response(
         skill_mix_downloads.plan_sheets(plan),
         f"{plan.area.slug}-skill-mix.xlsx",
-        source=source_note(request.build_absolute_uri(page)),
+        source=source_note(public_address(page)),
     )
