@@ -12,6 +12,10 @@ from roles.models import Area, RoleProfile
 
 pytestmark = [pytest.mark.django_db]
 
+# What a page served from the cache costs: one query, the read of the content version
+# that names its key. A page made afresh costs more.
+HIT = 1
+
 
 @pytest.fixture(autouse=True)
 def page_cache(settings):
@@ -29,9 +33,8 @@ def test_a_second_request_is_served_from_the_cache_with_one_query(client):
     first, first_queries = fetch(client, role.get_absolute_url())
     second, second_queries = fetch(client, role.get_absolute_url())
     assert first.status_code == second.status_code == 200
-    assert first_queries > 1
-    # The one query reads the content version, which names the page's key.
-    assert second_queries == 1
+    assert first_queries > HIT
+    assert second_queries == HIT
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
 
@@ -44,7 +47,7 @@ def test_an_edit_shows_on_the_next_request(client, django_capture_on_commit_call
         role.save()
     response, queries = fetch(client, role.get_absolute_url())
     assert "Retitled by an editor" in response.content.decode()
-    assert queries > 0
+    assert queries > HIT
 
 
 def test_an_admin_edit_shows_on_the_next_request(
@@ -72,7 +75,7 @@ def test_a_matching_etag_gets_304_with_one_query(client):
     etag = client.get(address)["ETag"]
     response, queries = fetch(client, address, if_none_match=etag)
     assert response.status_code == 304
-    assert queries == 1
+    assert queries == HIT
 
 
 def test_the_etag_changes_with_the_content(client, django_capture_on_commit_callbacks):
@@ -118,8 +121,9 @@ def test_pages_that_carry_what_a_person_entered_are_never_stored(client):
     first, _ = fetch(client, address)
     second, second_queries = fetch(client, address)
     assert first.status_code == 200
+    # Only a page the page cache serves or keeps carries an ETag; the content cache may
+    # make the rest as cheap as a page from the cache, so queries cannot tell them apart.
     assert not second.has_header("ETag")
-    assert second_queries > 0
 
 
 def test_the_same_pages_without_a_query_are_stored(client):
@@ -138,7 +142,7 @@ def test_the_same_pages_without_a_query_are_stored(client):
         first, _ = fetch(client, address)
         second, second_queries = fetch(client, address)
         assert first.status_code == second.status_code == 200, address
-        assert second_queries == 1, address
+        assert second_queries == HIT, address
         assert second.content == first.content, address
         assert second["X-Robots-Tag"] == "noindex", address
         if is_upload_form:
@@ -146,7 +150,7 @@ def test_the_same_pages_without_a_query_are_stored(client):
         with_input, queries = fetch(client, address + "?employer=Trust&area=x&c-A=partly")
         assert "no-store" in with_input["Cache-Control"], address
         assert with_input["Referrer-Policy"] == "no-referrer", address
-        assert queries > 0, address
+        assert not with_input.has_header("ETag"), address
 
 
 def test_the_admin_is_never_cached(staff_client):
@@ -154,7 +158,7 @@ def test_the_admin_is_never_cached(staff_client):
 
     fetch(staff_client, f"/{settings.ADMIN_URL}")
     response, queries = fetch(staff_client, f"/{settings.ADMIN_URL}")
-    assert queries > 0
+    assert queries > HIT
     assert not response.has_header("ETag")
 
 
@@ -178,7 +182,7 @@ def test_not_found_pages_are_not_stored(client):
     fetch(client, "/roles/no-such-role/")
     response, queries = fetch(client, "/roles/no-such-role/")
     assert response.status_code == 404
-    assert queries > 0
+    assert queries > HIT
 
 
 def test_the_planners_starting_mix_is_public_and_a_mix_of_ones_own_is_not(client):
@@ -189,7 +193,7 @@ def test_the_planners_starting_mix_is_public_and_a_mix_of_ones_own_is_not(client
         first, _ = fetch(client, "/pathways/skill-mix/" + query)
         second, queries = fetch(client, "/pathways/skill-mix/" + query)
         assert first.status_code == second.status_code == 200, query
-        assert queries == 1, query
+        assert queries == HIT, query
         assert second.content == first.content
         assert "no-store" not in second.get("Cache-Control", ""), query
     role = RoleProfile.objects.filter(areas=area).first()
@@ -197,7 +201,7 @@ def test_the_planners_starting_mix_is_public_and_a_mix_of_ones_own_is_not(client
     assert own.status_code == 200
     assert "no-store" in own["Cache-Control"]
     assert own["Referrer-Policy"] == "no-referrer"
-    assert queries > 0
+    assert not own.has_header("ETag")
 
 
 # What the cache answers, and for whom --------------------------------------------------
@@ -231,7 +235,7 @@ def writes(monkeypatch):
 def test_a_host_outside_allowed_hosts_gets_400_on_a_cached_page(client):
     address = RoleProfile.objects.first().get_absolute_url()
     fetch(client, address)
-    assert fetch(client, address)[1] == 0  # cached
+    assert fetch(client, address)[1] == HIT  # cached
     response = client.get(address, HTTP_HOST="elsewhere.example.net")
     assert response.status_code == 400
     etag = client.get(address)["ETag"]
@@ -258,12 +262,12 @@ def test_a_page_with_an_unknown_parameter_is_not_stored_when_its_page_is_not(cli
     first, first_queries = fetch(client, address)
     second, second_queries = fetch(client, address)
     assert first.status_code == second.status_code == 200
-    assert first_queries > 0 and second_queries > 0
+    assert first_queries > HIT
     assert not [key for key in writes if key.startswith("page:")]
     # The page is rendered as for /roles/, which is then stored for both.
     plain, _ = fetch(client, "/roles/")
     assert plain.content == first.content
-    assert fetch(client, address)[1] == 0
+    assert fetch(client, address)[1] == HIT
 
 
 def test_known_parameters_are_part_of_the_key(client):
@@ -272,11 +276,11 @@ def test_known_parameters_are_part_of_the_key(client):
     for number in levels[:2]:
         fetch(client, f"/roles/?level={number}")
         pages[number], queries = fetch(client, f"/roles/?level={number}")
-        assert queries == 0
+        assert queries == HIT
     assert pages[levels[0]].content != pages[levels[1]].content
     # Order and unknown parameters do not matter; the values of known ones do.
     tagged, queries = fetch(client, f"/roles/?utm_source=x&level={levels[0]}")
-    assert queries == 0
+    assert queries == HIT
     assert tagged.content == pages[levels[0]].content
 
 
@@ -284,16 +288,16 @@ def test_a_private_page_with_an_unknown_parameter_is_never_served_from_the_cache
     role = RoleProfile.objects.filter(requirements__isnull=False).first()
     address = f"/pathways/self-assessment/{role.slug}/sections/1/"
     fetch(client, address)
-    assert fetch(client, address)[1] == 0
+    assert fetch(client, address)[1] == HIT
     response, queries = fetch(client, address + "?utm_source=mail")
-    assert queries > 0
+    assert not response.has_header("ETag")
     assert "no-store" in response["Cache-Control"]
 
 
 def test_a_page_that_does_not_declare_what_it_reads_is_never_cached(client, settings):
     fetch(client, "/healthz")
     response, queries = fetch(client, "/healthz")
-    assert queries > 0
+    assert not response.has_header("ETag")
     assert not response.has_header("ETag")
 
 
