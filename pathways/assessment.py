@@ -23,7 +23,7 @@ from competences.models import Competence, LearningFit, LearningOpportunity
 from core.spreadsheets import Sheet, csv_response
 from core.text import one_line
 from roles.models import Requirement, RoleCompetence, RoleProfile
-from roles.selectors import SectionRequirements, role_requirements_by_section
+from roles.selectors import SectionRequirements
 
 from .forms import Problem, echo
 
@@ -235,13 +235,6 @@ def annotate_answers(sections, answers: AssessmentInput, *, definitions=None) ->
 
 
 # --- The role's requirements, and the gaps in them ------------------------------------
-
-
-def requirements_for_assessment(
-    role: RoleProfile, *, with_learning: bool = False
-) -> list[SectionRequirements]:
-    """A role's requirements grouped by section in tree order (``roles.selectors``)."""
-    return role_requirements_by_section(role, with_learning=with_learning)
 
 
 def role_proficiencies(role: RoleProfile) -> dict[str, int]:

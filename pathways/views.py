@@ -18,7 +18,7 @@ from core.pagination import page_of, pagination, requested_page_number
 from core.privacy import private_page, private_upload_page
 from core.public import public_page
 from roles.proficiency import definitions as proficiency_definitions
-from roles.selectors import role_by_slug
+from roles.selectors import role_by_slug, role_requirements_by_section
 
 from . import assessment, forms, gap_files, selectors
 from .career_map import (
@@ -99,7 +99,7 @@ def _read_assessment(request, role, *, with_learning=False):
     sections = content_cache.get_or_set(
         "assessment-sections",
         (role.pk, with_learning),
-        lambda: assessment.requirements_for_assessment(role, with_learning=with_learning),
+        lambda: role_requirements_by_section(role, with_learning=with_learning),
     )
     required = {
         item.competence.code: item.proficiency for group in sections for item in group.requirements
@@ -367,7 +367,7 @@ def _gap_blocks(role) -> dict[str, dict[str, str]]:
     answers = {answer.value: str(labels[answer.value]) for answer in assessment.GAP_ANSWERS}
     answers[""] = _("Not answered (counted as Not yet)")
     blocks = {}
-    for group in assessment.requirements_for_assessment(role, with_learning=True):
+    for group in role_requirements_by_section(role, with_learning=True):
         for item in group.requirements:
             learning, above = assessment.learning_for_level(
                 list(item.competence.learning_opportunities.all()), role.level.number

@@ -11,13 +11,9 @@ import time
 
 import pytest
 
+from tests.servers import free_port
+
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

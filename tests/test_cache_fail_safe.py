@@ -6,6 +6,7 @@ import logging
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from redis.exceptions import RedisError
@@ -42,8 +43,15 @@ CALLS = {
     "delete_many": lambda cache: cache.delete_many(["k"]),
     "get_or_set": lambda cache: cache.get_or_set("k", lambda: "made"),
     "clear": lambda cache: cache.clear(),
-    "aget": lambda cache: asyncio.run(cache.aget("k", "missing")),
+    "aget": lambda cache: run_coroutine(cache.aget("k", "missing")),
 }
+
+
+def run_coroutine(coroutine):
+    """Run ``coroutine`` to its end on a thread of its own: the browser tests' Playwright
+    may have left an event loop running on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def every_method(cache) -> dict:

@@ -14,23 +14,17 @@ from collections import Counter
 import redis
 
 from tests.redis_server import own_redis  # noqa: F401 - a fixture
+from tests.servers import gunicorn
 from tests.test_cache import environment
-from tests.test_page_cache_servers import ADDRESSES, BASE_DIR, free_port, get, manage
+from tests.test_page_cache_servers import ADDRESSES, get, manage
 
 CLIENTS = 4
 OUTAGE_SECONDS = 6
 
 
-def health(port: int) -> tuple[int, dict]:
-    status, body, _etag = get(port, "/healthz")
+def health(base: str) -> tuple[int, dict]:
+    status, body, _etag = get(base, "/healthz")
     return status, json.loads(body)
-
-
-def answers(port: int) -> bool:
-    try:
-        return health(port)[0] == 200
-    except OSError:
-        return False
 
 
 def wait_for(condition, seconds: float, what: str):
@@ -52,9 +46,6 @@ def page_keys(url: str) -> int:
 
 
 def test_stopping_redis_under_load_fails_no_page(tmp_path, own_redis):  # noqa: F811
-    import subprocess
-    import sys
-
     env = environment(
         DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}",
         REDIS_URL=own_redis.url,
@@ -68,21 +59,11 @@ def test_stopping_redis_under_load_fails_no_page(tmp_path, own_redis):  # noqa: 
     pages = json.loads(manage(env, "shell", "-v", "0", "-c", ADDRESSES).strip().splitlines()[-1])[
         "pages"
     ] + ["/", "/competences/", "/pathways/?utm_source=newsletter"]
-    port = free_port()
-    # A file, not a pipe: a pipe nobody reads until the end fills, and blocks the workers.
-    log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "framework_site/gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env=env | {"PORT": str(port), "WEB_CONCURRENCY": "2"},
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
     statuses: Counter = Counter()
     failures: list[str] = []
     stop = threading.Event()
 
-    def ask_again_and_again(offset: int) -> None:
+    def ask_again_and_again(base: str, offset: int) -> None:
         number = offset
         # Bounded twice over: by the event, and by a deadline should the test fail first.
         deadline = time.monotonic() + 120
@@ -90,7 +71,7 @@ def test_stopping_redis_under_load_fails_no_page(tmp_path, own_redis):  # noqa: 
             path = pages[number % len(pages)]
             number += 1
             try:
-                status, _body, _etag = get(port, path)
+                status, _body, _etag = get(base, path)
             except OSError as error:
                 failures.append(f"{path}: {error!r}")
                 continue
@@ -98,52 +79,54 @@ def test_stopping_redis_under_load_fails_no_page(tmp_path, own_redis):  # noqa: 
             if status >= 500:
                 failures.append(f"{path}: {status}")
 
-    clients = [threading.Thread(target=ask_again_and_again, args=(n,)) for n in range(CLIENTS)]
-    try:
-        wait_for(lambda: answers(port), 30, "gunicorn did not start")
-        for path in pages:
-            for _ in range(4):
-                assert get(port, path)[0] == 200, path
-        assert page_keys(own_redis.url) > 0
-        for client in clients:
-            client.start()
-        time.sleep(1)
+    with gunicorn(env, logs=tmp_path) as base:
+        clients = [
+            threading.Thread(target=ask_again_and_again, args=(base, n)) for n in range(CLIENTS)
+        ]
+        try:
+            for path in pages:
+                for _ in range(4):
+                    assert get(base, path)[0] == 200, path
+            assert page_keys(own_redis.url) > 0
+            for client in clients:
+                client.start()
+            time.sleep(1)
 
-        own_redis.stop()
-        stopped = time.monotonic()
-        status, body = wait_for(
-            lambda: (found := health(port)) and found[1]["cache"] == "error" and found,
-            5,
-            "/healthz did not report the cache down",
-        )
-        assert status == 200
-        assert body == {"status": "error", "database": "ok", "cache": "error"}
-        during = sum(statuses.values())
-        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
-        during = sum(statuses.values()) - during
-        # The open data page and its files are built from the database when they cannot
-        # be kept.
-        assert get(port, "/export/")[0] == 200
-        assert get(port, "/export/framework.json")[0] == 200
+            own_redis.stop()
+            stopped = time.monotonic()
+            status, body = wait_for(
+                lambda: (found := health(base)) and found[1]["cache"] == "error" and found,
+                5,
+                "/healthz did not report the cache down",
+            )
+            assert status == 200
+            assert body == {"status": "error", "database": "ok", "cache": "error"}
+            during = sum(statuses.values())
+            time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
+            during = sum(statuses.values()) - during
+            # The open data page and its files are built from the database when they
+            # cannot be kept.
+            assert get(base, "/export/")[0] == 200
+            assert get(base, "/export/framework.json")[0] == 200
 
-        own_redis.start()
-        wait_for(lambda: health(port)[1]["cache"] == "ok", 15, "/healthz did not recover")
-        # Pages are kept again: the restarted (empty) Redis fills with them.
-        wait_for(lambda: page_keys(own_redis.url) > 0, 15, "no page was kept after Redis came back")
-        time.sleep(1)
-    finally:
-        stop.set()
-        for client in clients:
-            if client.is_alive():
-                client.join(timeout=30)
-        server.terminate()
-        server.wait(timeout=30)
+            own_redis.start()
+            wait_for(lambda: health(base)[1]["cache"] == "ok", 15, "/healthz did not recover")
+            # Pages are kept again: the restarted (empty) Redis fills with them.
+            wait_for(
+                lambda: page_keys(own_redis.url) > 0, 15, "no page was kept after Redis came back"
+            )
+            time.sleep(1)
+        finally:
+            stop.set()
+            for client in clients:
+                if client.is_alive():
+                    client.join(timeout=30)
 
     print(f"status counts: {dict(statuses)}; during the outage: {during} answers")
     assert not failures, failures[:20]
     assert set(statuses) == {200}
     assert during > 0
     # The outage was logged by each worker once, not once a request.
-    logged = log.read_text()
+    logged = (tmp_path / "error.log").read_text()
     assert 1 <= logged.count("cache failed") <= 2
     assert "Traceback" not in logged

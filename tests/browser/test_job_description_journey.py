@@ -3,6 +3,7 @@ with JavaScript off."""
 
 import docx
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from roles.models import RoleProfile
@@ -49,7 +50,8 @@ def test_manager_builds_a_practitioner_job_description_and_downloads_it(
     article = page.locator("article")
     assert article.locator("h2").inner_text() == role.title
     shown = article.inner_text()
-    for text in (EMPLOYER, SERVICE, LOCATION, "(2023 edition)", site + role.get_absolute_url()):
+    page_address = settings.PUBLIC_URL + role.get_absolute_url()
+    for text in (EMPLOYER, SERVICE, LOCATION, "(2023 edition)", page_address):
         assert text in shown
     for item in essential + desirable:
         assert item.competence.title in shown
@@ -81,7 +83,8 @@ def test_manager_builds_a_practitioner_job_description_and_downloads_it(
         for standard in item.competence.standards.all():
             assert standard.code in everything
     assert "Non-custodial Career and Competence Framework (2023 edition)" in text
-    assert site + role.get_absolute_url() in text
+    # The document names the site by its public address, never the host that asked.
+    assert settings.PUBLIC_URL + role.get_absolute_url() in text
 
 
 def test_printed_job_description_leaves_out_the_form_and_site_chrome(site, page):
