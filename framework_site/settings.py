@@ -414,7 +414,7 @@ FRAMEWORK_LICENCE = {
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = 24 * 60 * 60
 # The open data page's whole-framework files are built on a background thread after each
-# content change, not on the first request for them (interchange/kept_files.py).
+# content change, not on the first request for them (interchange/downloads.py).
 BUILD_DOWNLOADS_AFTER_CHANGE = env_bool("DJANGO_BUILD_DOWNLOADS_AFTER_CHANGE", True)
 # The project's own code: its digest names a release in page cache keys and ETags.
 PROJECT_APPS = [

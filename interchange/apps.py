@@ -11,8 +11,8 @@ class InterchangeConfig(AppConfig):
     def ready(self):
         from core import versioning
 
-        from . import kept_files
+        from . import downloads
 
         versioning.content_committed.connect(
-            kept_files.build_after_change, dispatch_uid="interchange-build-downloads"
+            downloads.build_after_change, dispatch_uid="interchange-build-downloads"
         )

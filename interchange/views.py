@@ -1,6 +1,6 @@
 """Open data: the page that lists every download, the downloads, and each item's JSON.
 
-Whole-framework files come from ``kept_files``: built together after each content
+Whole-framework files come from ``downloads``: built together after each content
 change and kept under the content generation, so a file is never out of date and the
 list page can show real sizes without building every file on a request.
 """
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.public import public_page
 from core.spreadsheets import XLSX_TYPE
 
-from . import formats, kept_files
+from . import downloads, formats
 from .document import competence_document, role_document
 
 FILE_STEM = "non-custodial-framework"
@@ -117,7 +117,7 @@ DOWNLOADS = {download.key: download for download in WHOLE_FRAMEWORK + CSV_FILES}
 
 @public_page
 def export_list(request):
-    summary = kept_files.kept("summary")[1]
+    summary = downloads.built_file("summary")[1]
     framework = summary["framework"]
     base = reverse("interchange:export-list")
     rows = [
@@ -149,7 +149,7 @@ def download(request, name: str):
     entry = DOWNLOADS.get(name)
     if entry is None:
         raise Http404
-    data, summary = kept_files.kept(name)
+    data, summary = downloads.built_file(name)
     number = summary["framework"]["version"]
     response = HttpResponse(data, content_type=entry.content_type)
     filename = f"{FILE_STEM}-v{number}{entry.suffix}"

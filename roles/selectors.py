@@ -16,7 +16,7 @@ from .models import Area, Level, RoleCompetence, RoleProfile
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,150}")
 
 
-def kept_area(slug: str) -> Area | None:
+def area_by_slug(slug: str) -> Area | None:
     """The area at this address, or None; kept per content generation."""
     return content_cache.get_or_set("area", (slug,), lambda: Area.objects.filter(slug=slug).first())
 
@@ -39,7 +39,7 @@ def role_by_slug(slug: str) -> RoleProfile | None:
     )
 
 
-def kept_areas() -> list[Area]:
+def areas_in_order() -> list[Area]:
     """Every area in its order; kept per content generation."""
     return content_cache.get_or_set("areas", (), lambda: list(Area.objects.all()))
 

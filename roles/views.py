@@ -25,7 +25,7 @@ ROLES_PER_PAGE = 50
 
 @public_page(query=("page",))
 def area_detail(request, slug):
-    area = selectors.kept_area(slug)
+    area = selectors.area_by_slug(slug)
     if area is None:
         return redirect_to_canonical(request, Area.objects.all(), slug=slug)
     roles = selectors.roles_for_listing().filter(areas=area)
@@ -71,7 +71,7 @@ def level_detail(request, number):
 @public_page(query=("area", "level", "lived", "page"))
 def role_list(request):
     roles = selectors.roles_for_listing()
-    areas = selectors.kept_areas()
+    areas = selectors.areas_in_order()
     levels = content_cache.get_or_set(
         "role-levels", (), lambda: list(Level.objects.filter(number__in=ROLE_LEVELS))
     )

@@ -25,7 +25,7 @@ from core.text import one_line
 from pathways.forms import Problem, echo
 from roles.listing import role_page
 from roles.models import Area
-from roles.selectors import kept_area, kept_areas, roles_for_listing
+from roles.selectors import area_by_slug, areas_in_order, roles_for_listing
 
 from . import skill_mix, skill_mix_choice, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
@@ -42,7 +42,7 @@ ROLES_PER_PAGE = 10
 
 @public_page(query=("page",))
 def area_workforce_page(request, slug):
-    area = kept_area(slug)
+    area = area_by_slug(slug)
     if area is None:
         raise Http404(_("There is no service area with that address."))
     page, shown, by_level = role_page(
@@ -94,7 +94,7 @@ def area_workforce_xlsx(request, slug):
 
 def _read_plan(request):
     """(areas, area or None, mix or None, problems) from the address; never raises."""
-    areas = kept_areas()
+    areas = areas_in_order()
     slug = request.GET.get("area", "")
     if not slug:
         return areas, None, None, []

@@ -94,7 +94,7 @@ def _ready(token: str, name: str) -> tuple[bytes | dict, dict] | None:
     return None
 
 
-def kept(name: str) -> tuple[bytes, dict]:
+def built_file(name: str) -> tuple[bytes, dict]:
     """(the bytes of one file, or the summary when ``name`` is "summary"; the summary:
     {"sizes": {file: bytes}, "framework": the framework block}) for the current content.
     """

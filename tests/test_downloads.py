@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import versioning
-from interchange import kept_files
+from interchange import downloads
 from roles.models import RoleProfile
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def building(settings, seeded):
     settings.BUILD_DOWNLOADS_AFTER_CHANGE = True
     yield
-    kept_files.wait_for_build(120)
+    downloads.wait_for_build(120)
 
 
 def retitle_a_role(title: str) -> RoleProfile:
@@ -38,7 +38,7 @@ def retitle_a_role(title: str) -> RoleProfile:
 def test_after_an_edit_the_files_are_ready_before_anyone_asks(client, building):
     before = versioning.current().number
     retitle_a_role("Retitled before anyone asked")
-    kept_files.wait_for_build(120)
+    downloads.wait_for_build(120)
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/export/framework.json")
@@ -64,23 +64,23 @@ def test_edits_during_a_build_are_followed_by_one_more_build(building, monkeypat
         time.sleep(0.3)
         built.append(versioning.generation())
 
-    monkeypatch.setattr(kept_files, "_build_current", slow_build)
+    monkeypatch.setattr(downloads, "_build_current", slow_build)
     for n in range(3):
         retitle_a_role(f"Retitled {n} times")
-    kept_files.wait_for_build(30)
+    downloads.wait_for_build(30)
     assert 1 <= len(built) <= 2, built
     assert built[-1] == versioning.generation(), "the last edit's files were built"
 
 
 def test_a_request_waits_for_the_build_another_has_claimed(client, seeded):
     token = versioning.generation()
-    assert kept_files._claim(token)
+    assert downloads._claim(token)
 
     def build_elsewhere():
         try:
-            kept_files._build_and_keep(token)
+            downloads._build_and_keep(token)
         finally:
-            kept_files._release(token)
+            downloads._release(token)
             connection.close()
 
     builder = threading.Timer(0.5, build_elsewhere)
@@ -96,12 +96,12 @@ def test_a_request_waits_for_the_build_another_has_claimed(client, seeded):
 
 
 def test_a_claim_nobody_finishes_costs_a_short_wait_not_the_file(client, seeded, monkeypatch):
-    monkeypatch.setattr(kept_files, "WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(downloads, "WAIT_SECONDS", 0.5)
     token = versioning.generation()
-    assert kept_files._claim(token)  # a builder that then died
+    assert downloads._claim(token)  # a builder that then died
     response = client.get("/export/framework.json")
     assert response.status_code == 200
     titles = {role.title for role in RoleProfile.objects.all()}
     assert {role["title"] for role in json.loads(response.content)["roles"]} == titles
     # Built here, the files are kept and the claim let go.
-    assert kept_files._claim(token)
+    assert downloads._claim(token)
