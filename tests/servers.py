@@ -122,7 +122,8 @@ def gunicorn(
 
     The block is entered once ``/healthz`` answers 200 (asked for with the Host
     ``127.0.0.1``, so ``DJANGO_ALLOWED_HOSTS`` must allow it, as its local default does). On
-    leaving, the server gets gunicorn's quick shutdown (SIGINT), and is killed if it
+    leaving, the server gets gunicorn's graceful shutdown (SIGTERM: a worker finishes the
+    request it is answering, so no test sees an answer cut off), and is killed if it
     has not stopped within 15 seconds. The test fails, with the server's error log, if
     the server stops while starting or does not answer in time.
     """
@@ -152,7 +153,7 @@ def gunicorn(
                 time.sleep(0.2)
             yield f"http://{HOST}:{port}"
         finally:
-            process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+            process.send_signal(signal.SIGTERM)  # gunicorn's graceful shutdown
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
