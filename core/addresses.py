@@ -1,16 +1,17 @@
-"""Addresses reversed once per process, not once per row.
+"""Addresses reversed, and paths resolved, once per process rather than once per use.
 
 Long pages link hundreds of competences and roles, and Django's ``reverse()`` costs
-tens of microseconds a call. An address depends only on the URL configuration, the
-script prefix the site is served under and the arguments, never on the content, so
-each one is worked out once and remembered; a hit costs a dictionary lookup.
+tens of microseconds a call; the page cache resolves the path of every page it may
+serve, which costs more. Both depend only on the URL configuration, the script prefix
+the site is served under and the arguments, never on the content, so each is worked out
+once and remembered; a hit costs a dictionary lookup.
 """
 
 from functools import lru_cache
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 
 # Enough for every item at a hundred times today's content; older ones are dropped first.
 REMEMBERED = 65536
@@ -30,6 +31,24 @@ def address(viewname: str, *args, **kwargs) -> str:
         get_script_prefix(),
         get_urlconf() or settings.ROOT_URLCONF,
     )
+
+
+# Paths come from requests, so their number has no bound: the oldest are dropped first.
+RESOLVED = 4096
+
+
+@lru_cache(maxsize=RESOLVED)
+def _view_at(path: str, urlconf: str):
+    try:
+        return resolve(path, urlconf).func
+    except Resolver404:
+        return None
+
+
+def view_at(path: str):
+    """The view function that serves ``path`` (a path, no query), or None when none does;
+    remembered for this process."""
+    return _view_at(path, get_urlconf() or settings.ROOT_URLCONF)
 
 
 def item_address(viewname: str, key: str, value) -> str:

@@ -12,8 +12,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from django.urls import Resolver404, resolve
-
+from .addresses import view_at
 from .public import declared
 
 # A run of characters that can belong to an address in a log line. Each run is looked at
@@ -32,10 +31,9 @@ def is_private(address: str) -> bool:
     if not path.startswith("/"):
         return False
     try:
-        page = declared(resolve(path).func)
+        view = view_at(path)
+        page = None if view is None else declared(view)
         return page is not None and page.private
-    except Resolver404:
-        return False
     except Exception:  # noqa: BLE001 - a log line must never fail; hide rather than show
         return True
 

@@ -32,9 +32,9 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
+from .addresses import view_at
 from .public import declared
 from .versioning import generation, uncommitted_change
 
@@ -132,11 +132,8 @@ class PageCacheMiddleware:
         )
 
     def _declaration(self, request):
-        try:
-            match = resolve(request.path_info, getattr(request, "urlconf", None))
-        except Resolver404:
-            return None
-        return declared(match.func)
+        view = view_at(request.path_info)
+        return None if view is None else declared(view)
 
     def __call__(self, request):
         if not self._cacheable_request(request):
