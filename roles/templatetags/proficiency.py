@@ -1,7 +1,11 @@
 """Proficiency tags, and links from them to the page that says what each depth means."""
 
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.addresses import address
@@ -23,9 +27,15 @@ def proficiency_url(depth) -> str:
 def proficiency_tag(depth, essential) -> str:
     """The proficiency tag, linked to its definition, and the essential or desirable tag.
 
-    Built in Python rather than from a template: long tables repeat it on every row.
+    Long tables repeat it on every row, yet only eight different tags exist: each is
+    built once per process for each language and address prefix, and remembered, like
+    the addresses it links (``core.addresses``).
     """
-    depth = int(depth)
+    return _tag(int(depth), bool(essential), get_language() or "", get_script_prefix())
+
+
+@lru_cache(maxsize=64)
+def _tag(depth: int, essential: bool, language: str, script_prefix: str) -> str:
     kind = (
         format_html('<strong class="nhsuk-tag nhsuk-tag--white">{}</strong>', _("Essential"))
         if essential
