@@ -12,8 +12,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from .addresses import view_at
-from .public import declared
+from .public import declared_at
 
 # A run of characters that can belong to an address in a log line. Each run is looked at
 # once: one regex for "an address of a private page followed by a query" took time that
@@ -31,8 +30,7 @@ def is_private(address: str) -> bool:
     if not path.startswith("/"):
         return False
     try:
-        view = view_at(path)
-        page = None if view is None else declared(view)
+        page = declared_at(path)
         return page is not None and page.private
     except Exception:  # noqa: BLE001 - a log line must never fail; hide rather than show
         return True

@@ -34,8 +34,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
-from .addresses import view_at
-from .public import declared
+from .public import declared_at
 from .versioning import generation, uncommitted_change
 
 # Compressing takes longer than it saves below about a kilobyte.
@@ -131,17 +130,13 @@ class PageCacheMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         )
 
-    def _declaration(self, request):
-        view = view_at(request.path_info)
-        return None if view is None else declared(view)
-
     def __call__(self, request):
         if not self._cacheable_request(request):
             return encode(request, self.get_response(request))
         # Raises DisallowedHost (a 400) for a Host outside ALLOWED_HOSTS, as the view's
         # own request would have, before any stored page can answer it.
         request.get_host()
-        page = self._declaration(request)
+        page = declared_at(request.path_info)
         if page is None:
             return encode(request, self.get_response(request))
         only_declared = page.holds_only_declared(request.GET)

@@ -18,6 +18,8 @@ from functools import wraps
 
 from django.http import QueryDict
 
+from .addresses import view_at
+
 
 @dataclass(frozen=True)
 class PageQuery:
@@ -54,6 +56,12 @@ def declare(view, page_query: PageQuery):
 def declared(view) -> PageQuery | None:
     """The declaration of ``view``, or None for a page the page cache must never keep."""
     return getattr(view, "page_query", None)
+
+
+def declared_at(path: str) -> PageQuery | None:
+    """The declaration of the view that serves ``path``, or None (no view, or none made)."""
+    view = view_at(path)
+    return None if view is None else declared(view)
 
 
 def public_page(view=None, *, query: tuple[str, ...] = ()):

@@ -179,8 +179,7 @@ def content_changed(sender=None, **kwargs) -> None:
     if kwargs.get("action", "post_").startswith("pre_"):
         return
     if connection.in_atomic_block:
-        pending = getattr(connection, "_framework_version_pending", None)
-        if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+        if uncommitted_change():
             return
 
         def done() -> None:
