@@ -151,20 +151,28 @@ def _ranked(queryset, fields, query: str, *, also: Q | None = None):
     ).order_by("-code_hit", "-title_exact", "-title_hit", "-rank", "title", "pk")
 
 
+PLANNER_SETTINGS = ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_indexscan = off")
+
+
 @contextmanager
 def _planned_on_indexes():
     """On PostgreSQL, run the block in a transaction whose plans prefer the search indexes.
 
     The planner prices to_tsvector() far below what it costs, so on tables of a few
     hundred rows it re-parses every row's text (about 12 ms a table on the seed content)
-    rather than read the GIN and code indexes (under 1 ms). SET LOCAL ends with this
+    rather than read the GIN and code indexes (under 1 ms). Turning off sequential scans
+    alone is not enough: once the tables have been analysed, the planner walks a whole
+    unrelated B-tree (a role's level, say) and re-parses every row just the same. With
+    plain index scans off too, the only way left to a row is a bitmap scan, and the only
+    conditions a bitmap scan can use are the search's own. SET LOCAL ends with this
     transaction, so no other query on the reused connection is affected.
     """
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        for setting in PLANNER_SETTINGS:
+            cursor.execute(setting)
         yield
 
 
