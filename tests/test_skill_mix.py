@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import html
 
+from competences.models import Competence
 from roles.models import RoleProfile
 from tests.factories import grow_framework
 from tests.helpers import sql
@@ -139,6 +140,14 @@ def test_covered_uncovered_and_single_post_sets_follow_the_database(client, case
     ]
     for code, depth in zip(shown_covered, depths, strict=True):
         assert depth.endswith(LABELS[covered[code]]), code
+    # Each row names its competence's section, found here from the tree itself.
+    for table_id in ("uncovered-table", "single-post-table", "covered-table"):
+        sections = [
+            " ".join(cell.text_content().split())
+            for cell in tree.xpath(f"//table[@id='{table_id}']/tbody/tr/td[1]")
+        ]
+        for code, section in zip(codes_in(tree, table_id), sections, strict=True):
+            assert section == "Section " + Competence.objects.get(code=code).get_root().title
     page = response.content.decode()
     assert f"The mix covers {len(covered)} of them and leaves {len(uncovered)} uncovered." in page
 

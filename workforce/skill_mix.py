@@ -10,6 +10,7 @@ Rules, stated on the page too:
   needs it and that role has 1 WTE or less: one person's absence leaves it uncovered.
 """
 
+from array import array
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -18,11 +19,10 @@ from django.utils.translation import ngettext
 
 from competences.models import Competence
 from core import content_cache
-from roles.models import Area, Level, RoleCompetence, RoleProfile
-from roles.selectors import sections_by_tree
+from roles.models import Area, RoleCompetence
 
 from .area_workforce import depth_labels
-from .skill_mix_choice import ONE_POST, Post, plain_number
+from .skill_mix_choice import ONE_POST, LevelName, Post, RoleChoice, plain_number
 
 # The most competences each of the page's three lists shows, in framework order: more
 # than any published service needs (the largest has about 110), and a bound on the page's
@@ -38,7 +38,7 @@ class LevelShare:
     """The whole-time equivalents at one career framework level, and their share of the mix
     as a whole-number percentage."""
 
-    level: Level
+    level: LevelName
     wte: Decimal
     percent: int = 0
 
@@ -61,7 +61,7 @@ class Coverage:
     """One of the area's competences and the posts in the mix that need it."""
 
     competence: Named
-    section: Competence
+    section_title: str
     posts: list[Post]
     deepest: int | None = None
     depth_label: str = ""
@@ -82,13 +82,49 @@ class Coverage:
 class AreaNeeds:
     """What an area's roles need, in a form a mix is checked against in a few operations
     however large the area: its competences numbered in framework order, and for each
-    role and proficiency a bit mask of the competences the role needs at it (bit ``i``
-    is competence ``i``)."""
+    role and proficiency the numbers of the competences the role needs at it.
 
-    # (code, title, tree id) of competence ``i``.
-    names: tuple[tuple[str, str, int], ...]
-    # {role id: {proficiency: mask}}
-    masks: dict[int, dict[int, int]]
+    Kept compact, as it comes out of the content cache on every request for a mix of
+    one's own: a service's thousands of codes and titles as two strings each, and
+    each role's competence numbers packed into bytes, since a role needs a few dozen of
+    a large service's competences. Only the roles in a mix are turned into bit masks
+    (bit ``i`` is competence ``i``)."""
+
+    codes: "Strings"
+    titles: "Strings"
+    trees: array
+    # {role id: {proficiency: the competence numbers, as packed unsigned ints}}
+    numbers: dict[int, dict[int, bytes]]
+
+    def masks(self, role_id: int) -> dict[int, int]:
+        """{proficiency: bit mask of the competences the role needs at it}."""
+        return {
+            depth: _mask(array(NUMBER_TYPE, packed))
+            for depth, packed in self.numbers.get(role_id, {}).items()
+        }
+
+
+# Unsigned ints of at least 32 bits: enough competences for any framework.
+NUMBER_TYPE = "I"
+
+
+class Strings:
+    """A sequence of strings kept as one string and where each one ends: it unpickles
+    as two objects, not one per string, and gives the ``i``-th string by slicing."""
+
+    def __init__(self, strings: list[str]):
+        self.text = "".join(strings)
+        ends, end = array(NUMBER_TYPE), 0
+        for string in strings:
+            end += len(string)
+            ends.append(end)
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> str:
+        return self.text[self.ends[i - 1] if i else 0 : self.ends[i]]
 
 
 def _area_needs(roles: list[int]) -> AreaNeeds:
@@ -105,28 +141,37 @@ def _area_needs(roles: list[int]) -> AreaNeeds:
         )
     )
     numbers: dict[int, int] = {}
-    names: list[tuple[str, str, int]] = []
+    codes: list[str] = []
+    titles: list[str] = []
+    trees: list[int] = []
     needed: dict[int, dict[int, list[int]]] = {}
     for pk, code, title, tree_id, role_id, proficiency in rows:
         if pk not in numbers:
-            numbers[pk] = len(names)
-            names.append((code, title, tree_id))
+            numbers[pk] = len(codes)
+            codes.append(code)
+            titles.append(title)
+            trees.append(tree_id)
         needed.setdefault(role_id, {}).setdefault(proficiency, []).append(numbers[pk])
     return AreaNeeds(
-        names=tuple(names),
-        masks={
-            role_id: {depth: _mask(bits) for depth, bits in by_depth.items()}
+        codes=Strings(codes),
+        titles=Strings(titles),
+        trees=array(NUMBER_TYPE, trees),
+        numbers={
+            role_id: {depth: array(NUMBER_TYPE, bits).tobytes() for depth, bits in by_depth.items()}
             for role_id, by_depth in needed.items()
         },
     )
 
 
-def _mask(bits: list[int]) -> int:
-    """The bit mask with each of ``bits`` set."""
-    mask = 0
+def _mask(bits) -> int:
+    """The bit mask with each of ``bits`` set, built as bytes: one big-number operation,
+    rather than one for each bit."""
+    if not bits:
+        return 0
+    field = bytearray(max(bits) // 8 + 1)
     for bit in bits:
-        mask |= 1 << bit
-    return mask
+        field[bit >> 3] |= 1 << (bit & 7)
+    return int.from_bytes(field, "little")
 
 
 def _bits(mask: int, most: int | None = None):
@@ -171,12 +216,14 @@ class Plan:
         return plain_number(self.total_wte)
 
     @cached_property
+    def _depth_masks(self) -> dict[int, dict[int, int]]:
+        """{role id: {proficiency: mask}} for the roles in the mix."""
+        return {post.role.pk: self.needs.masks(post.role.pk) for post in self.chosen}
+
+    @cached_property
     def _role_masks(self) -> dict[int, int]:
         """{role id: every competence it needs} for the roles in the mix."""
-        return {
-            post.role.pk: _mask_union(self.needs.masks.get(post.role.pk, {}).values())
-            for post in self.chosen
-        }
+        return {pk: _mask_union(masks.values()) for pk, masks in self._depth_masks.items()}
 
     @cached_property
     def _masks(self) -> dict[str, int]:
@@ -187,7 +234,7 @@ class Plan:
             once |= mask
             if post.wte <= ONE_POST:
                 small |= mask
-        everything = (1 << len(self.needs.names)) - 1
+        everything = (1 << len(self.needs.codes)) - 1
         # A competence needed by exactly one post, which is one of the small ones.
         return {
             "all": everything,
@@ -202,14 +249,14 @@ class Plan:
         at_least, deeper = {}, 0
         for depth in sorted(depth_labels(), reverse=True):
             for post in self.chosen:
-                deeper |= self.needs.masks.get(post.role.pk, {}).get(depth, 0)
+                deeper |= self._depth_masks[post.role.pk].get(depth, 0)
             at_least[depth] = deeper
         return at_least
 
     @property
     def total(self) -> int:
         """How many competences the service's roles need."""
-        return len(self.needs.names)
+        return len(self.needs.codes)
 
     @property
     def covered_count(self) -> int:
@@ -263,17 +310,21 @@ class Plan:
         return self._items("single_post")
 
     @cached_property
-    def _sections(self) -> dict:
-        return content_cache.get_or_set("sections-by-tree", (), sections_by_tree)
+    def _section_titles(self) -> dict[int, str]:
+        return content_cache.get_or_set("section-titles", (), section_titles)
 
     def _items(self, which: str, most: int | None = None) -> list[Coverage]:
-        sections = self._sections
+        titles = self._section_titles
         labels = depth_labels()
         depths = sorted(self._at_least, reverse=True)
         items = []
         for bit in _bits(self._masks[which], most):
-            code, title, tree_id = self.needs.names[bit]
-            item = Coverage(competence=Named(code, title), section=sections[tree_id], posts=[])
+            needs = self.needs
+            item = Coverage(
+                competence=Named(needs.codes[bit], needs.titles[bit]),
+                section_title=titles[needs.trees[bit]],
+                posts=[],
+            )
             item.posts = [post for post in self.chosen if self._role_masks[post.role.pk] >> bit & 1]
             if item.posts:
                 item.deepest = next(d for d in depths if self._at_least[d] >> bit & 1)
@@ -296,20 +347,16 @@ class Plan:
         return texts[key]
 
 
+def section_titles() -> dict[int, str]:
+    """{tree id: title} of every top-level section: the downloads name each competence's."""
+    return dict(Competence.objects.filter(parent__isnull=True).values_list("tree_id", "title"))
+
+
 def _mask_union(masks) -> int:
     union = 0
     for mask in masks:
         union |= mask
     return union
-
-
-def area_roles(area: Area) -> list[RoleProfile]:
-    """The area's roles with their levels, lowest level first (kept per generation)."""
-    return content_cache.get_or_set(
-        "skill-mix-area-roles",
-        (area.pk,),
-        lambda: list(RoleProfile.objects.filter(areas=area).select_related("level")),
-    )
 
 
 def _posts_text(posts: list[Post]) -> str:
@@ -321,7 +368,7 @@ def _posts_text(posts: list[Post]) -> str:
     return text
 
 
-def plan_mix(area: Area, posts: list[Post], roles: list[RoleProfile]) -> Plan:
+def plan_mix(area: Area, posts: list[Post], roles: list[RoleChoice]) -> Plan:
     """Check ``posts`` (the mix) against the competences the area's ``roles`` need."""
     # Kept under the area alone: which roles it has is content, and any change to it
     # starts a new generation.

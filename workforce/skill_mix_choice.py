@@ -8,14 +8,16 @@ from the page address and checked field by field, as the planner's form shows it
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import content_cache
 from core.text import one_line
 from pathways.forms import Problem, echo
-from roles.models import RoleProfile
+from roles.models import Area, RoleProfile
 
 FIELD_PREFIX = "wte-"
 MAX_WTE = Decimal("99.9")
@@ -34,12 +36,48 @@ ADD = "add"
 EMPTY = ("mix", "none")
 
 
+class LevelName(NamedTuple):
+    """A career framework level as the planner shows it."""
+
+    number: int
+    name: str
+
+
+class RoleChoice(NamedTuple):
+    """A role as the planner offers it: the few values its form, results and downloads
+    show. Plain values, not model rows: a service of hundreds of roles comes out of the
+    content cache on every request, and tuples unpickle several times faster."""
+
+    pk: int
+    slug: str
+    code: str
+    title: str
+    level: LevelName
+
+
+def area_roles(area: Area) -> list[RoleChoice]:
+    """The area's roles with their levels, lowest level first (kept per generation)."""
+    return content_cache.get_or_set("skill-mix-area-roles", (area.pk,), lambda: _role_choices(area))
+
+
+def _role_choices(area: Area) -> list[RoleChoice]:
+    levels: dict[int, LevelName] = {}
+    rows = RoleProfile.objects.filter(areas=area).values_list(
+        "pk", "slug", "code", "title", "level__number", "level__name"
+    )
+    return [
+        # One LevelName per level, shared, so each is stored once.
+        RoleChoice(pk, slug, code, title, levels.setdefault(number, LevelName(number, name)))
+        for pk, slug, code, title, number, name in rows
+    ]
+
+
 def default_wte(level_number: int) -> Decimal:
     """The starting WTE for a role at this level."""
     return DEFAULT_SENIOR_WTE if level_number in SENIOR_LEVELS else DEFAULT_WTE
 
 
-def field_name(role: RoleProfile) -> str:
+def field_name(role: RoleChoice) -> str:
     return FIELD_PREFIX + role.slug
 
 
@@ -60,7 +98,7 @@ WTE_MESSAGES = {
 }
 
 
-def read_wte(raw: str, role: RoleProfile) -> tuple[Decimal, str]:
+def read_wte(raw: str, role: RoleChoice) -> tuple[Decimal, str]:
     """(WTE, "") for a value that reads, blank as 0; (0, message) for one that does not."""
     try:
         return WTE_FIELD.clean(raw) or Decimal(0), ""
@@ -75,7 +113,7 @@ def read_wte(raw: str, role: RoleProfile) -> tuple[Decimal, str]:
 class Post:
     """A role in the mix and its whole-time equivalents."""
 
-    role: RoleProfile
+    role: RoleChoice
     wte: Decimal
     # What the person typed, kept to show again when it could not be read.
     entered: str = ""
@@ -99,7 +137,7 @@ class MixChoice:
     problems: list[Problem] = field(default_factory=list)
     is_default: bool = False
     # The service's roles that are not in the mix, which the page offers to add.
-    others: list[RoleProfile] = field(default_factory=list)
+    others: list[RoleChoice] = field(default_factory=list)
 
     @property
     def query(self) -> list[tuple[str, str]]:
@@ -118,16 +156,16 @@ def _shown(raw: str) -> str:
     return echo(one_line(raw))
 
 
-def starting_roles(roles: list[RoleProfile]) -> list[RoleProfile]:
+def starting_roles(roles: list[RoleChoice]) -> list[RoleChoice]:
     """The roles of the starting mix: every role of the service, or, for a service with
     more than a mix holds, roles taken from each level in turn, lowest level first."""
     if len(roles) <= MIX_MOST:
         return roles
-    by_level: dict[int, list[RoleProfile]] = {}
+    by_level: dict[int, list[RoleChoice]] = {}
     for role in roles:
         by_level.setdefault(role.level.number, []).append(role)
     queues = [by_level[number] for number in sorted(by_level)]
-    taken: list[RoleProfile] = []
+    taken: list[RoleChoice] = []
     while len(taken) < MIX_MOST:
         for queue in queues:
             if queue and len(taken) < MIX_MOST:
@@ -135,7 +173,7 @@ def starting_roles(roles: list[RoleProfile]) -> list[RoleProfile]:
     return sorted(taken, key=roles.index)
 
 
-def read_mix(params, roles: list[RoleProfile]) -> MixChoice:
+def read_mix(params, roles: list[RoleChoice]) -> MixChoice:
     """The mix in ``params`` (a QueryDict), over ``roles`` (the service's, lowest level
     first). With no ``wte-`` parameter, no ``add`` and no ``mix=none`` it is the starting
     mix. A role sent with 0 or blank is left out of the mix, and ``add`` puts a role in

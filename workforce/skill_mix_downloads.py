@@ -42,7 +42,7 @@ def plan_sheets(plan: Plan) -> list[Sheet]:
         ],
         [
             [
-                item.section.title,
+                item.section_title,
                 item.competence.code,
                 item.competence.title,
                 (single if item.single_post else covered) if item.covered else uncovered,
@@ -106,7 +106,7 @@ def annex_document(plan: Plan, address: str):
             document,
             [_("Section"), _("Code"), _("Competence")],
             [
-                [item.section.title, item.competence.code, item.competence.title]
+                [item.section_title, item.competence.code, item.competence.title]
                 for item in plan.uncovered
             ],
             widths_cm=[4.5, 2.5, 9.5],

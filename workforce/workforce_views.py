@@ -103,7 +103,7 @@ def _read_plan(request):
         shown = echo(one_line(slug))
         message = _("There is no service area called “%(slug)s”. Choose one from the list.")
         return areas, None, None, [Problem(message % {"slug": shown}, "skill-mix-area")]
-    roles = skill_mix.area_roles(area)
+    roles = skill_mix_choice.area_roles(area)
     choice = skill_mix_choice.read_mix(request.GET, roles)
     return areas, area, (choice, roles), choice.problems
 
