@@ -33,6 +33,9 @@ ROLE_TEXT_FIELDS = (
     "lived_experience_route",
     "lived_experience_text",
     "registered_profession",
+    "registration",
+    "qualifications",
+    "experience",
 )
 
 

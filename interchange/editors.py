@@ -20,6 +20,9 @@ EDITOR_GROUP = "Editor"
 
 CONTENT_ACTIONS = ("add", "change", "delete", "view")
 IMPORT_PERMISSION = ("interchange", "import_framework")
+# Reference tables the site's tools quote, kept by editors too though not part of the
+# framework itself (no history, no version): the job description's pay table.
+REFERENCE_MODELS = {"workforce": ["paytable", "payband"]}
 
 
 def content_model_names(apps=global_apps) -> dict[str, list[str]]:
@@ -31,11 +34,24 @@ def content_model_names(apps=global_apps) -> dict[str, list[str]]:
     return names
 
 
+def edited_model_names(apps=global_apps) -> dict[str, list[str]]:
+    """The content models and the reference tables: every model an editor keeps."""
+    names = content_model_names(apps)
+    for app_label, models in REFERENCE_MODELS.items():
+        for model in models:
+            try:
+                apps.get_model(app_label, model)
+            except LookupError:
+                continue  # a migration from before the table existed
+            names.setdefault(app_label, []).append(model)
+    return names
+
+
 def editor_permissions_filter(apps=global_apps) -> Q:
     """The permissions an editor holds, as a filter on ``auth.Permission``."""
     content = content_model_names(apps)
     wanted = Q(content_type__app_label=IMPORT_PERMISSION[0], codename=IMPORT_PERMISSION[1])
-    for app_label, models in content.items():
+    for app_label, models in edited_model_names(apps).items():
         for model in models:
             wanted |= Q(
                 content_type__app_label=app_label,
@@ -59,7 +75,7 @@ def editor_group_sync(*, apps=global_apps, using: str = "default"):
     permissions only after every migration has run, so the ones needed are created
     here first. Running it again changes nothing.
     """
-    content = content_model_names(apps)
+    content = edited_model_names(apps)
     for app_label in [*content, IMPORT_PERMISSION[0]]:
         create_permissions(
             global_apps.get_app_config(app_label), verbosity=0, apps=apps, using=using

@@ -66,6 +66,9 @@ class RoleLoader:
                 "lived_experience_route": bool(item.get("lived_experience_route", False)),
                 "lived_experience_text": item.get("lived_experience_text", ""),
                 "registered_profession": bool(item.get("registered_profession", False)),
+                "registration": item.get("registration", ""),
+                "qualifications": item.get("qualifications", ""),
+                "experience": item.get("experience", ""),
             },
             where,
         )

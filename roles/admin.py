@@ -99,6 +99,10 @@ class RoleProfileAdmin(ContentAdmin):
                 ]
             },
         ),
+        (
+            _("Person specification"),
+            {"fields": ["registration", "qualifications", "experience"]},
+        ),
     ]
 
     def get_queryset(self, request):

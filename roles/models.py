@@ -182,6 +182,35 @@ class RoleProfile(models.Model):
         default=False,
         help_text=_("Tick when post holders must be registered with a professional regulator."),
     )
+    # The person specification's own criteria, beside the competences (which it
+    # summarises a section at a time). One criterion per line; a line that starts
+    # "Desirable:" is desirable, every other line essential.
+    registration = models.CharField(
+        _("registration"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The professional registration post holders need, naming the regulators, "
+            "e.g. Registration with the Nursing and Midwifery Council (NMC). Required "
+            "when the role is a registered profession, and only then."
+        ),
+    )
+    qualifications = models.TextField(
+        _("qualifications and training"),
+        blank=True,
+        help_text=_(
+            "One criterion per line, for the person specification. Start a line with "
+            "“Desirable:” for a desirable criterion; every other line is essential."
+        ),
+    )
+    experience = models.TextField(
+        _("experience"),
+        blank=True,
+        help_text=_(
+            "One criterion per line, as for qualifications. Say what the experience "
+            "shows, never how many years it lasted."
+        ),
+    )
     competences = models.ManyToManyField(
         "competences.Competence",
         through="RoleCompetence",
@@ -208,6 +237,15 @@ class RoleProfile(models.Model):
                 name="role_lived_experience_route_described",
                 violation_error_message=_("Describe the lived-experience route, or untick it."),
             ),
+            models.CheckConstraint(
+                condition=Q(registered_profession=True, registration__gt="")
+                | Q(registered_profession=False, registration=""),
+                name="role_registration_named_when_registered",
+                violation_error_message=_(
+                    "Name the registration a registered profession needs, and leave it "
+                    "blank for a role that is not one."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -228,6 +266,32 @@ class RoleProfile(models.Model):
     @property
     def job_title_list(self) -> list[str]:
         return split_lines(self.typical_job_titles)
+
+    @property
+    def qualification_criteria(self) -> list[tuple[str, bool]]:
+        """(criterion, essential) for each line of ``qualifications``."""
+        return criteria_lines(self.qualifications)
+
+    @property
+    def experience_criteria(self) -> list[tuple[str, bool]]:
+        """(criterion, essential) for each line of ``experience``."""
+        return criteria_lines(self.experience)
+
+
+DESIRABLE_PREFIX = "Desirable:"
+
+
+def criteria_lines(text: str) -> list[tuple[str, bool]]:
+    """(criterion, essential) for each line; "Desirable:" at the start marks desirable."""
+    out = []
+    for line in split_lines(text):
+        if line.casefold().startswith(DESIRABLE_PREFIX.casefold()):
+            text = line[len(DESIRABLE_PREFIX) :].strip()
+            if text:
+                out.append((text, False))
+        else:
+            out.append((line, True))
+    return out
 
 
 class Proficiency(models.IntegerChoices):

@@ -87,6 +87,12 @@ def test_the_migration_gives_editors_every_content_permission_and_history_to_rea
     }
     expected |= {(model._meta.app_label, f"view_{model._meta.model_name}") for model in HISTORY}
     expected.add(("interchange", "import_framework"))
+    # The job description's pay table, named here rather than read from the code.
+    expected |= {
+        ("workforce", f"{action}_{model}")
+        for model in ("paytable", "payband")
+        for action in ("add", "change", "delete", "view")
+    }
     assert group_permissions() == expected
 
 
@@ -152,3 +158,21 @@ def test_an_editor_cannot_open_their_own_account_or_the_group(editor_client):
 def test_an_editor_may_import_the_framework(editor_client):
     editor = editor_client.get(reverse("admin:index")).context["user"]
     assert editor.has_perm("interchange.import_framework")
+
+
+def test_an_editor_corrects_and_confirms_a_pay_band_in_the_admin(editor_client):
+    from workforce.models import PayBand, PayTable
+
+    table = PayTable.objects.get()
+    address = reverse("admin:workforce_paytable_change", args=[table.pk])
+    data = form_as_post_data(editor_client.get(address))
+    band = PayBand.objects.get(table=table, band="5")
+    index = next(
+        n for n in range(table.bands.count()) if str(data[f"bands-{n}-id"]) == str(band.pk)
+    )
+    data[f"bands-{index}-minimum"] = "31050"
+    data[f"bands-{index}-confirmed"] = "on"
+    response = editor_client.post(address, data)
+    assert response.status_code == 302, response.content[:2000]
+    band.refresh_from_db()
+    assert (band.minimum, band.confirmed) == (31050, True)

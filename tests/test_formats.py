@@ -351,7 +351,7 @@ def _add_formula(book):
             lambda book: book.create_sheet("Notes"),
             "a sheet 'Notes' that the framework does not use",
         ),
-        (_add_column, "roles sheet: column P is headed 'colour', which is not a column"),
+        (_add_column, "roles sheet: column S is headed 'colour', which is not a column"),
         (_drop_column, "roles sheet: no column headed 'level'."),
         (
             _set("roles", 5, "level", "nine"),

@@ -101,7 +101,9 @@ def test_search_reads_the_full_text_and_code_indexes_on_postgresql(client, query
     # The page itself steers its searches onto the indexes, before the first one runs.
     settings = [sql for sql in sqls[: sqls.index(searches[0])] if sql.startswith("SET LOCAL")]
     assert "SET LOCAL enable_seqscan = off" in settings
-    for sql, table, prefix in zip(searches, tables, ["role", "competence", "standard"], strict=True):
+    for sql, table, prefix in zip(
+        searches, tables, ["role", "competence", "standard"], strict=True
+    ):
         with connection.cursor() as cursor:
             for setting in settings:
                 cursor.execute(setting)
