@@ -28,22 +28,21 @@ def test_manager_builds_a_practitioner_job_description_and_downloads_it(
     requirements = list(
         role.requirements.select_related("competence").prefetch_related("competence__standards")
     )
-    desirable = [item for item in requirements if not item.is_essential][:2]
-    essential = [item for item in requirements if item.is_essential]
-    assert len(desirable) == 2, "the seed practitioner has two desirable competences"
 
     page.goto(site + role.get_absolute_url())
     follow(page, reverse("workforce:job-description", args=[role.slug]))
     assert page.locator("h1").inner_text() == "Build a job description"
 
-    for item in desirable:
-        box = f"desirable-{item.competence.code}"
-        tab_until(page, f"document.activeElement.id === {box!r}", box)
-        page.keyboard.press("Space")
-        assert page.locator(f"[id='{box}']").is_checked()
     type_into(page, "job-employer", EMPLOYER)
     type_into(page, "job-service", SERVICE)
     type_into(page, "job-location", LOCATION)
+    # Leave out the second values criterion, by keyboard alone.
+    tab_until(page, "document.activeElement.id === 'choice-values-justice'", "its requirement")
+    page.keyboard.type("L")
+    assert page.locator("#choice-values-justice").input_value() == "leave-out"
+    tab_until(page, "document.activeElement.id === 'job-appendix'", "the appendix box")
+    page.keyboard.press("Space")
+    assert page.locator("#job-appendix").is_checked()
     with page.expect_navigation():
         page.keyboard.press("Enter")  # submits the form with its first button, Preview
 
@@ -51,10 +50,19 @@ def test_manager_builds_a_practitioner_job_description_and_downloads_it(
     assert article.locator("h2").inner_text() == role.title
     shown = article.inner_text()
     page_address = settings.PUBLIC_URL + role.get_absolute_url()
-    for text in (EMPLOYER, SERVICE, LOCATION, "(2023 edition)", page_address):
+    for text in (
+        EMPLOYER,
+        SERVICE,
+        LOCATION,
+        "(2023 edition)",
+        page_address,
+        "Values and behaviours",
+    ):
         assert text in shown
-    for item in essential + desirable:
-        assert item.competence.title in shown
+    assert "without judgement" not in shown, "the criterion left out"
+    for item in requirements:
+        assert item.competence.title in shown, "the appendix lists every competence"
+    assert page.locator("#checks li").count() >= 5
     page.screenshot(path=str(artefacts / "job-description.png"), full_page=True)
 
     tab_until(
@@ -76,12 +84,13 @@ def test_manager_builds_a_practitioner_job_description_and_downloads_it(
     assert document.paragraphs[0].text == role.title
     for entered in (EMPLOYER, SERVICE, LOCATION):
         assert entered in cells
-    criteria = [cell for cell in cells if "\nProficiency needed: " in cell]
-    assert len(criteria) == len(essential) + len(desirable)
-    for item in essential + desirable:
+    appendix = [cell for cell in cells if "\nProficiency needed: " in cell]
+    assert len(appendix) == len(requirements)
+    for item in requirements:
         assert item.competence.title in everything
         for standard in item.competence.standards.all():
             assert standard.code in everything
+    assert "without judgement" not in everything
     assert "Non-custodial Career and Competence Framework (2023 edition)" in text
     # The document names the site by its public address, never the host that asked.
     assert settings.PUBLIC_URL + role.get_absolute_url() in text
@@ -100,3 +109,21 @@ def test_printed_job_description_leaves_out_the_form_and_site_chrome(site, page)
     assert not page.get_by_text("Build a job description").first.is_visible()
     assert page.locator("article h2").is_visible()
     assert page.get_by_text(EMPLOYER).first.is_visible()
+
+
+def test_every_roles_default_job_description_prints_on_at_most_four_a4_pages(
+    site, page, artefacts, poppler
+):
+    from tests.browser.test_print import print_to_pdf
+
+    pages = {}
+    for role in RoleProfile.objects.all():
+        address = reverse("workforce:job-description", args=[role.slug])
+        path = artefacts / f"job-description-{role.slug}.pdf"
+        count, text = print_to_pdf(page, f"{site}{address}?employer=Northshire+NHS+Trust", path)
+        pages[role.slug] = count
+        flat = " ".join(text.split())
+        assert "Person specification" in flat and "Values and behaviours" in flat, role.slug
+        assert "Build a job description" not in flat, "the form is not printed"
+    assert {slug: count for slug, count in pages.items() if count > 4} == {}, pages
+    print("Largest printed job description:", max(pages.items(), key=lambda item: item[1]))
