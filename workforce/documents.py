@@ -57,7 +57,9 @@ def add_page_notes(document, *, address: str = "") -> None:
         "date": made_on(),
     }
     if address:
-        note += " " + _("From %(address)s") % {"address": address}
+        # The page without its query: a planner's mix can run to several lines, too many
+        # for every page; the whole address belongs in the source note at the end (add_source).
+        note += " " + _("From %(address)s") % {"address": address.split("?", 1)[0]}
     footer.text = note
     numbers = section.footer.add_paragraph(style=document.styles["Footer"])
     fields = {"%(page)s": "PAGE", "%(pages)s": "NUMPAGES"}
