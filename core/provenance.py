@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from . import versioning
 
+# Short enough for a printed spreadsheet page's header (under 240 characters).
 STATUS_STATEMENT = gettext_lazy(
-    "The role profiles here are representative examples written for this site, not the "
+    "The role profiles are representative examples written for this website, not the "
     "official framework profiles. Check any decision about a real post against the "
     "official framework and the employer's own job descriptions."
 )
@@ -48,7 +49,7 @@ def framework_citation() -> str:
 
 
 def made_on() -> str:
-    """Today, as outputs made on a request date themselves."""
+    """Today's date, for outputs made when someone asks for them."""
     return date_format(timezone.localdate(), "j F Y")
 
 

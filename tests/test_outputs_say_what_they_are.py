@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from core import versioning
 from core.provenance import untranslated_status_statement
+from core.spreadsheets import FOOTER_LENGTH
 from tests.test_page_map import NO_TEMPLATE, example, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +240,8 @@ def test_every_page_prints_the_status_version_and_its_address(client, statement,
 
 
 def test_the_footer_and_about_page_say_the_same(client, statement):
+    # And it fits whole in a printed spreadsheet page's header.
+    assert len(statement) <= FOOTER_LENGTH
     home = page_text(client.get("/"))
     footer = home.split('<footer class="nhsuk-footer"', 1)[1]
     assert statement in footer
