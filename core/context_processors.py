@@ -1,6 +1,7 @@
 """Values every template needs."""
 
 from django.conf import settings
+from django.utils.encoding import escape_uri_path
 
 from . import content_cache, provenance, versioning
 from .addresses import public_address
@@ -14,7 +15,9 @@ def site(request):
         "service_name": settings.SERVICE_NAME,
         "status_statement": provenance.STATUS_STATEMENT,
         "framework_citation": provenance.framework_citation,
-        "page_address": lambda: public_address(request.path),
+        # Percent-encoded as an address is written: a path nobody routes (a 404 page's)
+        # is what someone sent, and must not come back as text or markup.
+        "page_address": lambda: public_address(escape_uri_path(request.path)),
     }
 
 
