@@ -1,13 +1,24 @@
 """Values every template needs."""
 
 from django.conf import settings
+from django.utils.encoding import escape_uri_path
 
-from . import content_cache, versioning
+from . import content_cache, provenance, versioning
+from .addresses import public_address
 
 
 def site(request):
-    """The service name shown in the header and in every page title."""
-    return {"service_name": settings.SERVICE_NAME}
+    """The service name shown in the header and in every page title, and what the print
+    note on every page says: the content's status, the framework cited and the page's
+    public address (callables, so they are worked out only when a page shows them)."""
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "status_statement": provenance.STATUS_STATEMENT,
+        "framework_citation": provenance.framework_citation,
+        # Percent-encoded as an address is written: a path nobody routes (a 404 page's)
+        # is what someone sent, and must not come back as text or markup.
+        "page_address": lambda: public_address(escape_uri_path(request.path)),
+    }
 
 
 def framework_version(request):

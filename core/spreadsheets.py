@@ -8,9 +8,10 @@ read back that holds one was therefore not written by the site. The framework wo
 which is read back by the import, keeps the text as it is and marks the cell with Excel's
 quote prefix instead. Numbers stay numbers.
 
-Two workbook layouts: ``workbook_bytes`` for people (printable, sized to fit, a source in
-the footer) and ``dated_workbook_bytes`` for data (write-only, the same content always
-giving the same bytes).
+Two workbook layouts: ``workbook_bytes`` for people (printable, sized to fit, an About
+sheet first, the content's status in every printed page's header and a source in its
+footer) and ``dated_workbook_bytes`` for data (write-only, the same content always giving
+the same bytes).
 """
 
 import csv
@@ -23,11 +24,14 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
+
+from . import provenance
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -37,6 +41,8 @@ MAX_WIDTH = 50  # characters; wider text wraps
 DATA_MAX_WIDTH = 60  # characters, in a data workbook
 LINE_HEIGHT = 15  # points, one line of the default font
 FOOTER_LENGTH = 240  # characters of the source in a printed page's footer
+ABOUT_SHEET = _("About")
+ABOUT_HEADER = (_("About this file"), _("Detail"))
 # Zip entries cannot be dated before 1980; this stands in when the content has no date.
 UNDATED = datetime.datetime(1980, 1, 1)
 
@@ -96,16 +102,23 @@ def csv_response(sheet: Sheet, filename: str) -> HttpResponse:
 # Workbooks for people -----------------------------------------------------------------
 
 
-def workbook_bytes(sheets: list[Sheet], *, source: str = "") -> bytes:
+def workbook_bytes(
+    sheets: list[Sheet], *, source: str = "", about: list[tuple] = (), status: str = ""
+) -> bytes:
     """An .xlsx file: one worksheet per sheet, bold frozen header, columns sized to fit.
 
     ``source`` says where the figures came from: it becomes the file's description and
-    the footer of every printed page.
+    the footer of every printed page. ``about``, (label, value) pairs, becomes a first
+    sheet, "About", that says what the file is; ``status``, what the content is, heads
+    every printed page.
     """
     book = Workbook()
     book.remove(book.active)
     if source:
         book.properties.description = source
+    if about:
+        header = [str(heading) for heading in ABOUT_HEADER]
+        sheets = [Sheet(str(ABOUT_SHEET), header, [list(row) for row in about]), *sheets]
     for sheet in sheets:
         # Excel allows 31 characters in a sheet name and none of []:*?/\
         name = "".join(ch for ch in sheet.title if ch not in "[]:*?/\\")[:31]
@@ -126,6 +139,8 @@ def workbook_bytes(sheets: list[Sheet], *, source: str = "") -> bytes:
         if source:
             # "&" starts a control code in a page footer; Excel allows 255 characters.
             worksheet.oddFooter.left.text = source.replace("&", "&&")[:FOOTER_LENGTH]
+        if status:
+            worksheet.oddHeader.left.text = status.replace("&", "&&")[:FOOTER_LENGTH]
         for index, column in enumerate(worksheet.iter_cols(), start=1):
             width = max(
                 (len(str(cell.value)) for cell in column if cell.value is not None), default=8
@@ -145,11 +160,17 @@ def workbook_bytes(sheets: list[Sheet], *, source: str = "") -> bytes:
     return out.getvalue()
 
 
-def workbook_response(sheets: list[Sheet], filename: str, *, source: str = "") -> HttpResponse:
-    """``sheets`` as an .xlsx download."""
-    return attachment(
-        workbook_bytes(sheets, source=source), filename=filename, content_type=XLSX_TYPE
+def workbook_response(sheets: list[Sheet], filename: str, *, address: str) -> HttpResponse:
+    """``sheets`` as an .xlsx download made from the page at ``address``, opening with an
+    About sheet: the content's status, the framework's edition and version, the day it
+    was made and the page."""
+    data = workbook_bytes(
+        sheets,
+        source=provenance.source_note(address),
+        about=provenance.about_rows(address),
+        status=provenance.status_statement(),
     )
+    return attachment(data, filename=filename, content_type=XLSX_TYPE)
 
 
 # Workbooks for data -------------------------------------------------------------------

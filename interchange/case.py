@@ -178,8 +178,10 @@ class _PackageBuilder:
             "version": str(framework["version"]),
             "adoptionStatus": "Adopted",
             "licenseURI": _link(self.licence),
+            # What the content is comes first, where a registry shows the document's notes.
             "notes": (
-                f"Edition {framework['edition']}, version {framework['version']}. "
+                (f"{framework['status']} " if framework.get("status") else "")
+                + f"Edition {framework['edition']}, version {framework['version']}. "
                 f"Content last changed: {last_changed}. "
                 f"Licence: {licence['name']} ({licence['url']})."
             ),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from competences.models import Competence, LearningOpportunity, Standard
-from core import versioning
+from core import provenance, versioning
 from pathways.models import Progression, ProgressionDrop
 from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
 
@@ -40,7 +40,8 @@ ROLE_TEXT_FIELDS = (
 
 
 def framework_block() -> dict:
-    """Title, publisher, edition, version, date of the last change and licence."""
+    """Title, publisher, edition, version, date of the last change, licence and the
+    content's status."""
     version = versioning.current()
     # The title is the untranslated name, so the document never varies with the reader.
     with translation.override(None):
@@ -55,6 +56,7 @@ def framework_block() -> dict:
             "name": settings.FRAMEWORK_LICENCE["name"],
             "url": settings.FRAMEWORK_LICENCE["url"],
         },
+        "status": provenance.untranslated_status_statement(),
     }
 
 

@@ -47,7 +47,10 @@ ABOUT_FIELDS = (
     "last_changed",
     "licence",
     "licence_url",
+    "status",
 )
+# About rows a file may leave out: files made before the status was written into them.
+OPTIONAL_ABOUT_FIELDS = ("status",)
 SHEETS = {
     "about": ("field", "value"),
     "areas": AREA_FIELDS,
@@ -180,7 +183,7 @@ def tables(document: dict) -> dict[str, list[list]]:
     framework = document["framework"]
     about = dict(framework, licence=framework["licence"]["name"])
     about["licence_url"] = framework["licence"]["url"]
-    rows = {"about": [[name, about[name]] for name in ABOUT_FIELDS]}
+    rows = {"about": [[name, about[name]] for name in ABOUT_FIELDS if name in about]}
     for name in ("areas", "levels", "standards", "competences", "learning", "roles"):
         rows[name] = [[_joined(item[column]) for column in SHEETS[name]] for item in document[name]]
     rows["role_competences"] = [

@@ -139,6 +139,8 @@ def _framework_row(document: dict) -> list[str]:
         + html.escape(f"Published by {framework['publisher']} under the ")
         + f'<a href="{html.escape(licence["url"])}">{html.escape(licence["name"])}</a>.</p>'
     )
+    if framework.get("status"):  # what the content is, shown with the framework in Moodle
+        description = _paragraph(framework["status"]) + description
     return _row(
         parent="",
         id_number=framework_id_number(framework),

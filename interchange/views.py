@@ -90,7 +90,10 @@ WHOLE_FRAMEWORK = (
     ),
 )
 CSV_HOLDS = {
-    "about": _("Title, publisher, edition, version, date of the last change and licence."),
+    "about": _(
+        "Title, publisher, edition, version, date of the last change, licence and the "
+        "status of the content: what the other CSV files are."
+    ),
     "areas": _("The service areas."),
     "levels": _("The career framework levels."),
     "standards": _("The National Occupational Standards."),

@@ -20,6 +20,7 @@ from .formats import (
     COLUMN_TYPES,
     DATE,
     INTEGER,
+    OPTIONAL_ABOUT_FIELDS,
     OPTIONAL_INTEGER,
     OPTIONAL_TEXT,
     SHEETS,
@@ -215,7 +216,7 @@ def _assemble(records: dict, problems: list[str]) -> tuple[dict, dict]:
         else:
             about[field] = (number, record["value"])
     for field in ABOUT_FIELDS:
-        if field not in about:
+        if field not in about and field not in OPTIONAL_ABOUT_FIELDS:
             problems.append(f"about sheet: no row for '{field}'.")
     if problems:
         return {}, origins
@@ -225,6 +226,9 @@ def _assemble(records: dict, problems: list[str]) -> tuple[dict, dict]:
     framework["licence"] = {"name": about["licence"][1], "url": about["licence_url"][1]}
     origins[("framework", "licence", "name")] = ("about", about["licence"][0], "value")
     origins[("framework", "licence", "url")] = ("about", about["licence_url"][0], "value")
+    if about.get("status", (None, None))[1]:  # a blank status says nothing: left out
+        framework["status"] = about["status"][1]
+        origins[("framework", "status")] = ("about", about["status"][0], "value")
 
     document = {"framework": framework}
     for name in ("areas", "levels", "standards", "competences", "learning", "roles"):

@@ -180,7 +180,7 @@ def test_workbook_has_a_sheet_per_view_frozen_headers_and_proficiency_as_number_
     response = client.get(f"/areas/{area}/workforce/workforce.xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Roles by level", "Heat map", "Section totals"]
+    assert book.sheetnames == ["About", "Roles by level", "Heat map", "Section totals"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.bold

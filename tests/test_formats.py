@@ -187,6 +187,21 @@ def test_the_blank_template_has_every_sheet_with_headers_only(document):
     assert read["roles"] == [] and read["competences"] == []
 
 
+def test_files_made_before_the_status_was_written_still_read(document):
+    """The content's status joined the framework block later: files without it import."""
+    older = copy.deepcopy(document)
+    del older["framework"]["status"]
+    assert formats.read_json(formats.json_bytes(older))["framework"] == older["framework"]
+
+    def drop_status(book):
+        about = book["about"]
+        [row] = [row for row in about.iter_rows(min_row=2) if row[0].value == "status"]
+        about.delete_rows(row[0].row)
+
+    read = workbook_reader.read_workbook(edited_workbook(document, drop_status))
+    assert read["framework"] == older["framework"]
+
+
 def test_values_retyped_in_a_spreadsheet_still_read(document):
     def retype(book):
         roles = book["roles"]

@@ -216,7 +216,7 @@ def test_the_workbook_has_the_mix_levels_and_coverage_with_frozen_headers(client
     response = client.get(address(area, mix, "skill-mix.xlsx"))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Skill mix", "Level mix", "Coverage"]
+    assert book.sheetnames == ["About", "Skill mix", "Level mix", "Coverage"]
     assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
     covered, uncovered, single = expected_plan(area, mix)
     rows = list(book["Coverage"].iter_rows(values_only=True))

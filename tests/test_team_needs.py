@@ -192,7 +192,7 @@ def test_the_excel_download_equals_the_page(client, team):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="team-training-needs.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Gaps", "Learning"]
+    assert book.sheetnames == ["About", "Gaps", "Learning"]
     gaps = book["Gaps"]
     assert gaps.freeze_panes == "A2"
     assert [cell.value for cell in gaps[1]][-1] == "People with this gap"

@@ -1,38 +1,85 @@
 """Word documents (.docx) built with python-docx, in one plain house style.
 
-Documents carry where they came from: the framework's name, edition and published
-version, the page address and the date they were made, so a printed job description can
-be traced back to the framework as it stood.
+Documents say what they are on every page: the page header holds the content's status
+(``core.provenance``), and the page footer the framework's name, edition and published
+version, the date the document was made, the page address it came from and the page
+number, so a printed job description can be traced back to the framework as it stood.
 """
 
 import io
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from core import versioning
+# framework_citation and source_note are also read from here by the documents' builders.
+from core.provenance import framework_citation, made_on, source_note, status_statement
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def new_document(title: str):
-    """A document with the house body font and ``title`` as its first heading."""
+def new_document(title: str, *, address: str = ""):
+    """A document with the house body font and ``title`` as its first heading, whose
+    every page says what it is (see ``add_page_notes``); ``address`` is the page it
+    was made from, when there is one."""
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
+    for name in ("Header", "Footer"):
+        document.styles[name].font.size = Pt(8)
     document.core_properties.title = title
     document.core_properties.author = settings.SERVICE_NAME
+    document.core_properties.comments = status_statement()
+    add_page_notes(document, address=address)
     document.add_heading(title, level=0)
     return document
+
+
+def add_page_notes(document, *, address: str = "") -> None:
+    """The page header says what the content is; the page footer names the framework's
+    edition and version, the day the document was made, the page it came from and the
+    page number. Both use Word's own Header and Footer styles."""
+    section = document.sections[0]
+    section.header.paragraphs[0].text = status_statement()
+    section.header.paragraphs[0].style = document.styles["Header"]
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Footer"]
+    note = _("%(framework)s. Made on %(date)s.") % {
+        "framework": framework_citation(),
+        "date": made_on(),
+    }
+    if address:
+        # The page without its query: a planner's mix can run to several lines, too many
+        # for every page; the whole address belongs in the source note at the end (add_source).
+        note += " " + _("From %(address)s") % {"address": address.split("?", 1)[0]}
+    footer.text = note
+    numbers = section.footer.add_paragraph(style=document.styles["Footer"])
+    fields = {"%(page)s": "PAGE", "%(pages)s": "NUMPAGES"}
+    for part in re.split(r"(%\(pages?\)s)", _("Page %(page)s of %(pages)s")):
+        if part in fields:
+            _add_field(numbers, fields[part])
+        elif part:
+            numbers.add_run(part)
+
+
+def _add_field(paragraph, instruction: str) -> None:
+    """A field Word and LibreOffice fill in when they show the page (here, numbers)."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"  # shown until the reader works the field out
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
 
 
 def add_bullets(document, items) -> None:
@@ -73,30 +120,6 @@ def fit_table(table, widths_cm: list[float]) -> None:
     for row in table.rows:
         # cantSplit comes before tblHeader in the schema, and Word is strict about order.
         row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
-
-
-def framework_citation() -> str:
-    """The framework as downloads cite it: name, edition, version and its last change."""
-    version = versioning.current()
-    citation = _("%(framework)s (%(edition)s edition), version %(number)s") % {
-        "framework": settings.SERVICE_NAME,
-        "edition": settings.FRAMEWORK_EDITION,
-        "number": version.number,
-    }
-    if version.last_changed:
-        citation += _(", last changed %(date)s") % {
-            "date": date_format(version.last_changed, "j F Y")
-        }
-    return citation
-
-
-def source_note(address: str) -> str:
-    """Where a download came from: the framework as it stood, the day, and the page."""
-    return _("Made from the %(framework)s, on %(date)s. Source: %(address)s") % {
-        "framework": framework_citation(),
-        "date": date_format(timezone.localdate(), "j F Y"),
-        "address": address,
-    }
 
 
 def add_source(document, address: str) -> None:

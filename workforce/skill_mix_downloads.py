@@ -58,7 +58,9 @@ def plan_sheets(plan: Plan) -> list[Sheet]:
 
 def annex_document(plan: Plan, address: str):
     """The plan as a workforce annex for a service specification (python-docx)."""
-    document = new_document(_("Workforce annex: %(area)s") % {"area": plan.area.name})
+    document = new_document(
+        _("Workforce annex: %(area)s") % {"area": plan.area.name}, address=address
+    )
     document.add_paragraph(
         _(
             "A proposed skill mix for a %(area)s service, checked against the competences "

@@ -11,7 +11,6 @@ from core.privacy import private_upload_page
 from core.spreadsheets import workbook_response
 from pathways.gap_files import FILE_LIMIT, MAX_FILES, read_gap_files
 
-from .documents import source_note
 from .team_needs import FILES_FIELD, TeamNeedsForm, team_needs, team_sheets
 
 FILES_ID = "team-files"
@@ -34,7 +33,7 @@ def team_needs_page(request):
                 return workbook_response(
                     team_sheets(needs),
                     "team-training-needs.xlsx",
-                    source=source_note(public_address(request.path)),
+                    address=public_address(request.path),
                 )
     return render(
         request,

@@ -30,7 +30,7 @@ from roles.selectors import area_by_slug, areas_in_order, roles_for_listing
 from . import skill_mix, skill_mix_choice, skill_mix_downloads
 from .area_workforce import area_workforce, depth_labels, workforce_sheets
 from .chart import bar_chart
-from .documents import docx_response, source_note
+from .documents import docx_response
 
 # --- Area workforce ----------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ def area_workforce_xlsx(request, slug):
     return workbook_response(
         workforce_sheets(area_workforce(area)),
         f"{area.slug}-workforce.xlsx",
-        source=source_note(page),
+        address=page,
     )
 
 
@@ -203,5 +203,5 @@ def skill_mix_xlsx(request):
     return workbook_response(
         skill_mix_downloads.plan_sheets(plan),
         f"{plan.area.slug}-skill-mix.xlsx",
-        source=source_note(public_address(page)),
+        address=public_address(page),
     )

@@ -1,4 +1,5 @@
-"""Printed role profiles and gap reports are short, complete and free of site addresses."""
+"""Printed role profiles and gap reports are short, complete, free of site addresses and
+say what they are: the content's status, the framework version and the page printed."""
 
 import re
 import subprocess
@@ -6,6 +7,8 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from core import versioning
+from core.provenance import status_statement
 from pathways.assessment import ANSWER_PREFIX, Answer
 from roles.models import RoleProfile
 
@@ -30,6 +33,13 @@ def print_to_pdf(page, address: str, path) -> tuple[int, str]:
     return pages, text
 
 
+def says_what_it_is(text: str, path: str) -> bool:
+    """The print note is on paper: the statement, the version and the page's address."""
+    flat = " ".join(text.split())
+    version = f"version {versioning.current().number}"
+    return status_statement() in flat and version in flat and path in flat
+
+
 def test_every_role_profile_prints_on_at_most_five_a4_pages_with_every_competence(
     site, page, artefacts, poppler
 ):
@@ -45,6 +55,7 @@ def test_every_role_profile_prints_on_at_most_five_a4_pages_with_every_competenc
             assert requirement.competence.code in flat, (role.slug, requirement.competence.code)
         assert "(Link:" not in text and "(/competences" not in text, role.slug
         assert "Where this role leads" in text
+        assert says_what_it_is(text, role.get_absolute_url()), role.slug
     assert too_long == {}
 
 
@@ -62,6 +73,7 @@ def test_gap_report_prints_at_least_six_gaps_a_page_without_site_addresses(
     assert page.locator(".app-gap").count() == gaps
     assert gaps / pages >= MIN_GAPS_PER_PAGE, f"{gaps} gaps on {pages} pages"
     assert "(Link:" not in text and "(/competences" not in text and "(/standards" not in text
+    assert says_what_it_is(text, reverse("pathways:self-assessment-result", args=[role.slug]))
 
 
 def test_expanders_are_open_on_paper(site, page, artefacts):
