@@ -513,7 +513,7 @@ def job_description_document(job: JobDescription):
     """The Word document: the same headings, in the same order, as the printed page,
     in Word's own styles (Title, Heading 1 and 2, a table style whose header row
     repeats on every page)."""
-    document = new_document(job.title)
+    document = new_document(job.title, address=job.address)
     # A4 with 2 cm margins, the usual page for an NHS job pack; 17 cm of text width.
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
