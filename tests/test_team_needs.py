@@ -75,7 +75,7 @@ def page_counts(response, table="team-gaps-table") -> list[tuple[str, str]]:
     rows = tree.xpath(f'//table[@id="{table}"]/tbody/tr')
     key = "data-code" if table == "team-gaps-table" else "data-learning"
     return [
-        (row.get(key), row.xpath('.//td[contains(@class, "app-team-count")]')[0].text_content())
+        (row.get(key), row.xpath('.//*[contains(@class, "app-team-count")]')[0].text_content())
         for row in rows
     ]
 
