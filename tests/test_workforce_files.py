@@ -65,3 +65,20 @@ def test_long_text_wraps_inside_its_column():
     worksheet = book["S"]
     assert worksheet.column_dimensions["A"].width == 50
     assert worksheet["A2"].alignment.wrap_text
+
+
+def test_a_grid_keeps_its_row_names_in_view_and_its_headings_on_several_lines():
+    grid = Sheet(
+        "Grid",
+        ["Section", "Liaison and Diversion\nPractitioner\nLevel 5"],
+        [["Communication", "Proficient · 7"]],
+        frozen_columns=1,
+    )
+    worksheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes([grid])))["Grid"]
+    assert worksheet.freeze_panes == "B2"
+    assert worksheet.print_title_cols == "$A:$A"
+    # As wide as the longest line, not the whole heading; the row tall enough for three.
+    assert worksheet.column_dimensions["B"].width == len("Liaison and Diversion")
+    assert worksheet["B1"].alignment.wrap_text
+    assert worksheet.row_dimensions[1].height >= 3 * 15
+    assert worksheet["B2"].value == "Proficient · 7"
