@@ -18,7 +18,7 @@ from competences.models import Competence
 from roles.models import RoleProfile
 from tests.factories import grow_framework
 from tests.helpers import sql
-from workforce.skill_mix import LIST_MOST, POSTS_NAMED
+from workforce.skill_mix import LIST_MOST, POSTS_NAMED, whole_percentages
 from workforce.skill_mix_choice import MIX_MOST, OTHERS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +177,44 @@ def test_the_level_table_sums_wte_by_level(client):
     for level, wte in expected.items():
         assert f"Level {level}" in bars
         assert format(wte.normalize(), "f") in bars
+
+
+@pytest.mark.parametrize("levels", [7, 6])
+def test_level_shares_add_up_to_100_percent_on_the_page_and_in_the_downloads(client, levels):
+    # One WTE at each of 7 levels is 14.29% a level: rounded alone, 98% in all; at each
+    # of 6 levels, 16.67% a level: 102% in all.
+    area = "liaison-and-diversion"
+    roles = area_roles(area)
+    lowest = {}
+    for slug, level in sorted(roles.items(), key=lambda item: (item[1], item[0])):
+        lowest.setdefault(level, slug)
+    chosen = [lowest[level] for level in sorted(lowest)[:levels]]
+    assert len(chosen) == levels
+    mix = {slug: Decimal(1) if slug in chosen else Decimal(0) for slug in roles}
+    assert levels * round(100 / levels) != 100
+    # The largest remainders get the points left over, the lower level first on a tie.
+    expected = [100 // levels + (1 if at < 100 % levels else 0) for at in range(levels)]
+
+    tree = html.fromstring(client.get(address(area, mix)).content)
+    rows = tree.xpath("//table[contains(@class, 'app-level-mix')]/tbody/tr")
+    shown = [row.xpath("./td")[1].text_content().strip() for row in rows]
+    assert shown == [f"{percent}%" for percent in expected]
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(address(area, mix, "skill-mix.xlsx")).content)
+    )
+    sheet = list(book["Level mix"].iter_rows(values_only=True))
+    assert [row[sheet[0].index("Share of the mix (%)")] for row in sheet[1:]] == expected
+
+    document = docx.Document(io.BytesIO(client.get(address(area, mix, "annex.docx")).content))
+    level_table = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
+    assert [row[-1] for row in level_table[1:]] == [f"{percent}%" for percent in expected]
+
+
+def test_shares_of_a_mix_with_no_wte_are_all_0():
+    assert whole_percentages([Decimal(0), Decimal(0)]) == [0, 0]
+    assert whole_percentages([Decimal("0.5"), Decimal(0), Decimal("1.5")]) == [25, 0, 75]
+    assert whole_percentages([Decimal(1)] * 3) == [34, 33, 33]
 
 
 def test_the_default_mix_is_one_wte_below_level_7_and_a_half_above(client):
