@@ -18,6 +18,7 @@ from competences.models import Competence
 from roles.models import RoleProfile
 from tests.factories import grow_framework
 from tests.helpers import sql
+from workforce.documents import longest_word_cm
 from workforce.skill_mix import LIST_MOST, POSTS_NAMED, whole_percentages
 from workforce.skill_mix_choice import MIX_MOST, OTHERS_PER_PAGE
 
@@ -247,6 +248,20 @@ def test_the_annex_holds_the_mix_the_level_table_and_the_uncovered_competences(c
     assert uncovered_table[0] == ["Section", "Code", "Competence"]
     assert sorted(row[1] for row in uncovered_table[1:]) == sorted(uncovered)
     assert f"Source: {settings.PUBLIC_URL}/pathways/skill-mix/?area=court-healthcare" in text
+
+
+def test_no_heading_in_the_annex_breaks_in_the_middle_of_a_word(client):
+    area, mix = mixes()[2]
+    document = docx.Document(io.BytesIO(client.get(address(area, mix, "annex.docx")).content))
+    assert len(document.tables) == 5, "every table the annex can hold"
+    too_narrow = {}
+    for table in document.tables:
+        for column, cell in zip(table.columns, table.rows[0].cells, strict=True):
+            # LibreOffice reads the table's grid, Word each cell's own width: both count.
+            width = min(column.width, cell.width).cm
+            if width < longest_word_cm(cell.text):
+                too_narrow[cell.text] = (round(width, 2), round(longest_word_cm(cell.text), 2))
+    assert too_narrow == {}
 
 
 def test_the_workbook_has_the_mix_levels_and_coverage_with_frozen_headers(client):
