@@ -59,11 +59,16 @@ def safe_cell(value):
 
 @dataclass
 class Sheet:
-    """One table: a title (the sheet's name), a header row and rows of values."""
+    """One table: a title (the sheet's name), a header row and rows of values.
+
+    ``frozen_columns``: how many columns on the left, like the header row, stay in view
+    (and print on every page) when a wide table scrolls: those that name its rows.
+    """
 
     title: str
     header: list[str]
     rows: list[list] = field(default_factory=list)
+    frozen_columns: int = 0
 
 
 def attachment(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
@@ -106,6 +111,7 @@ def workbook_bytes(
     sheets: list[Sheet], *, source: str = "", about: list[tuple] = (), status: str = ""
 ) -> bytes:
     """An .xlsx file: one worksheet per sheet, bold frozen header, columns sized to fit.
+    Text with line breaks keeps them, its column as wide as its longest line.
 
     ``source`` says where the figures came from: it becomes the file's description and
     the footer of every printed page. ``about``, (label, value) pairs, becomes a first
@@ -128,7 +134,7 @@ def workbook_bytes(
             cell.font = Font(bold=True)
         for row in sheet.rows:
             worksheet.append([safe_cell(value) for value in row])
-        worksheet.freeze_panes = "A2"
+        worksheet.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}2"
         # Printed or turned into PDF: landscape A4, as wide as one page, header on each.
         worksheet.page_setup.orientation = "landscape"
         worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
@@ -136,6 +142,8 @@ def workbook_bytes(
         worksheet.page_setup.fitToHeight = 0
         worksheet.sheet_properties.pageSetUpPr.fitToPage = True
         worksheet.print_title_rows = "1:1"
+        if sheet.frozen_columns:
+            worksheet.print_title_cols = f"A:{get_column_letter(sheet.frozen_columns)}"
         if source:
             # "&" starts a control code in a page footer; Excel allows 255 characters.
             worksheet.oddFooter.left.text = source.replace("&", "&&")[:FOOTER_LENGTH]
@@ -143,16 +151,23 @@ def workbook_bytes(
             worksheet.oddHeader.left.text = status.replace("&", "&&")[:FOOTER_LENGTH]
         for index, column in enumerate(worksheet.iter_cols(), start=1):
             width = max(
-                (len(str(cell.value)) for cell in column if cell.value is not None), default=8
+                (
+                    len(line)
+                    for cell in column
+                    if cell.value is not None
+                    for line in str(cell.value).split("\n")
+                ),
+                default=8,
             )
-            worksheet.column_dimensions[get_column_letter(index)].width = min(
-                max(width, 8), MAX_WIDTH
-            )
+            shown = min(max(width, 8), MAX_WIDTH)
+            worksheet.column_dimensions[get_column_letter(index)].width = shown
             wraps = width > MAX_WIDTH  # long text wraps inside its column, never cut
             for cell in column:
-                cell.alignment = Alignment(wrap_text=wraps, vertical="top")
-                if wraps:  # spreadsheets do not always grow a row to fit wrapped text
-                    lines = -(-len(str(cell.value or "")) // MAX_WIDTH)
+                text = str(cell.value or "")
+                broken = "\n" in text
+                cell.alignment = Alignment(wrap_text=wraps or broken, vertical="top")
+                if wraps or broken:  # spreadsheets do not always grow a row to fit
+                    lines = sum(-(-len(line) // shown) or 1 for line in text.split("\n"))
                     current = worksheet.row_dimensions[cell.row].height or LINE_HEIGHT
                     worksheet.row_dimensions[cell.row].height = max(current, lines * LINE_HEIGHT)
     out = io.BytesIO()

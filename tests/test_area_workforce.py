@@ -175,33 +175,43 @@ def test_csv_holds_the_same_cells_as_the_page_and_the_database(client, area):
             assert (number, label, count) == ("", "Not needed", "0")
 
 
-def test_workbook_has_a_sheet_per_view_frozen_headers_and_proficiency_as_number_and_name(client):
+def test_workbook_has_a_sheet_per_view_and_the_heat_map_laid_out_as_on_the_page(client):
     area = "liaison-and-diversion"
     response = client.get(f"/areas/{area}/workforce/workforce.xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["About", "Roles by level", "Heat map", "Section totals"]
     for sheet in book.worksheets:
-        assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.bold
+    assert book["Roles by level"].freeze_panes == "A2"
+    assert book["Section totals"].freeze_panes == "A2"
 
-    heat = [list(row) for row in book["Heat map"].iter_rows(values_only=True)]
-    header = heat[0]
-    number_at = header.index("Highest proficiency (number)")
-    label_at = header.index("Highest proficiency")
-    expected = database_heat_map(area)
-    codes = dict(sql("SELECT code, slug FROM roles_roleprofile"))
-    seen = 0
-    for row in heat[1:]:
-        key = (codes[row[3]], row[0])
-        if key in expected:
-            assert isinstance(row[number_at], int)
-            assert (row[number_at], row[-1]) == expected[key]
-            assert row[label_at] == LABELS[row[number_at]]
-            seen += 1
-        else:
-            assert (row[number_at], row[label_at], row[-1]) == (None, "Not needed", 0)
-    assert seen == len(expected)
+    # Sections down, roles across, every cell in the page's words: the header row and
+    # the sections' column stay in view while the grid scrolls, and print on each page.
+    sheet = book["Heat map"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.print_title_cols == "$A:$A"
+    grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header, *body, totals = grid
+    titles = dict(sql("SELECT title, slug FROM roles_roleprofile"))
+    roles = []
+    for heading in header[1:-1]:
+        *title, level = heading.split("\n")
+        role = titles[" ".join(title)]
+        roles.append(role)
+        assert level == f"Level {RoleProfile.objects.get(slug=role).level.number}"
+    assert sorted(roles) == sorted(area_role_slugs(area))
+    assert header[0] == "Section" and header[-1] == "Needed by the service"
+    assert sheet["B1"].alignment.wrap_text, "a role's name runs over lines"
+    cells, role_totals, section_totals, overall = page_heat_map(client, area)
+    sections = dict(sql("SELECT title, code FROM competences_competence WHERE parent_id IS NULL"))
+    assert len(body) == len(section_totals)
+    for title, *values, needed in body:
+        section = sections[title]
+        for role, value in zip(roles, values, strict=True):
+            assert value == cells[(role, section)], (role, section)
+        assert needed == section_totals[section]
+    assert totals == ["Competences needed", *(role_totals[role] for role in roles), overall]
 
     roles = list(book["Roles by level"].iter_rows(values_only=True))[1:]
     needed = dict(

@@ -153,10 +153,14 @@ def test_the_log_shows_the_newest_days_and_pages_back_to_older_ones(client, role
     headings = re.findall(r'<h2 class="nhsuk-heading-m">([^<]+)</h2>', first.content.decode())
     assert headings == [day_heading(day) for day in distinct[:DAYS_PER_PAGE]]
     older = re.search(r'href="(/changes/\?before=[^"]+)"', first.content.decode()).group(1)
+    link = re.search(r'<a [^>]*href="/changes/\?before=.*?</a>', first.content.decode(), re.S)
+    assert 'class="nhsuk-icon nhsuk-icon--arrow-right"' in link.group(0), "the arrow"
     second = client.get(unescape(older))
     headings = re.findall(r'<h2 class="nhsuk-heading-m">([^<]+)</h2>', second.content.decode())
     assert headings == [day_heading(day) for day in distinct[DAYS_PER_PAGE:]]
     assert "Older changes" in text_of(second)
+    latest = re.search(r'<a [^>]*href="/changes/".*?</a>', second.content.decode(), re.S)
+    assert 'class="nhsuk-icon nhsuk-icon--arrow-left"' in latest.group(0), "the arrow"
 
 
 def test_a_day_of_bulk_changes_is_summed_up_and_has_its_own_pages(client):

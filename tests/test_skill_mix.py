@@ -18,7 +18,8 @@ from competences.models import Competence
 from roles.models import RoleProfile
 from tests.factories import grow_framework
 from tests.helpers import sql
-from workforce.skill_mix import LIST_MOST, POSTS_NAMED
+from workforce.documents import longest_word_cm
+from workforce.skill_mix import LIST_MOST, POSTS_NAMED, whole_percentages
 from workforce.skill_mix_choice import MIX_MOST, OTHERS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +180,44 @@ def test_the_level_table_sums_wte_by_level(client):
         assert format(wte.normalize(), "f") in bars
 
 
+@pytest.mark.parametrize("levels", [7, 6])
+def test_level_shares_add_up_to_100_percent_on_the_page_and_in_the_downloads(client, levels):
+    # One WTE at each of 7 levels is 14.29% a level: rounded alone, 98% in all; at each
+    # of 6 levels, 16.67% a level: 102% in all.
+    area = "liaison-and-diversion"
+    roles = area_roles(area)
+    lowest = {}
+    for slug, level in sorted(roles.items(), key=lambda item: (item[1], item[0])):
+        lowest.setdefault(level, slug)
+    chosen = [lowest[level] for level in sorted(lowest)[:levels]]
+    assert len(chosen) == levels
+    mix = {slug: Decimal(1) if slug in chosen else Decimal(0) for slug in roles}
+    assert levels * round(100 / levels) != 100
+    # The largest remainders get the points left over, the lower level first on a tie.
+    expected = [100 // levels + (1 if at < 100 % levels else 0) for at in range(levels)]
+
+    tree = html.fromstring(client.get(address(area, mix)).content)
+    rows = tree.xpath("//table[contains(@class, 'app-level-mix')]/tbody/tr")
+    shown = [row.xpath("./td")[1].text_content().strip() for row in rows]
+    assert shown == [f"{percent}%" for percent in expected]
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(address(area, mix, "skill-mix.xlsx")).content)
+    )
+    sheet = list(book["Level mix"].iter_rows(values_only=True))
+    assert [row[sheet[0].index("Share of the mix (%)")] for row in sheet[1:]] == expected
+
+    document = docx.Document(io.BytesIO(client.get(address(area, mix, "annex.docx")).content))
+    level_table = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
+    assert [row[-1] for row in level_table[1:]] == [f"{percent}%" for percent in expected]
+
+
+def test_shares_of_a_mix_with_no_wte_are_all_0():
+    assert whole_percentages([Decimal(0), Decimal(0)]) == [0, 0]
+    assert whole_percentages([Decimal("0.5"), Decimal(0), Decimal("1.5")]) == [25, 0, 75]
+    assert whole_percentages([Decimal(1)] * 3) == [34, 33, 33]
+
+
 def test_the_default_mix_is_one_wte_below_level_7_and_a_half_above(client):
     response = client.get(address(COURT, None))
     tree = html.fromstring(response.content)
@@ -209,6 +248,20 @@ def test_the_annex_holds_the_mix_the_level_table_and_the_uncovered_competences(c
     assert uncovered_table[0] == ["Section", "Code", "Competence"]
     assert sorted(row[1] for row in uncovered_table[1:]) == sorted(uncovered)
     assert f"Source: {settings.PUBLIC_URL}/pathways/skill-mix/?area=court-healthcare" in text
+
+
+def test_no_heading_in_the_annex_breaks_in_the_middle_of_a_word(client):
+    area, mix = mixes()[2]
+    document = docx.Document(io.BytesIO(client.get(address(area, mix, "annex.docx")).content))
+    assert len(document.tables) == 5, "every table the annex can hold"
+    too_narrow = {}
+    for table in document.tables:
+        for column, cell in zip(table.columns, table.rows[0].cells, strict=True):
+            # LibreOffice reads the table's grid, Word each cell's own width: both count.
+            width = min(column.width, cell.width).cm
+            if width < longest_word_cm(cell.text):
+                too_narrow[cell.text] = (round(width, 2), round(longest_word_cm(cell.text), 2))
+    assert too_narrow == {}
 
 
 def test_the_workbook_has_the_mix_levels_and_coverage_with_frozen_headers(client):

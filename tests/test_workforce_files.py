@@ -9,7 +9,14 @@ import pytest
 
 from core.spreadsheets import Sheet, csv_response, safe_cell, workbook_bytes
 from tests.helpers import sql
-from workforce.documents import add_source, add_table, docx_response, new_document
+from workforce.documents import (
+    add_source,
+    add_table,
+    docx_response,
+    header_widths_cm,
+    longest_word_cm,
+    new_document,
+)
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+44 20", "-2", "@SUM(A1)", "\t=x", "\r=x"])
@@ -65,3 +72,30 @@ def test_long_text_wraps_inside_its_column():
     worksheet = book["S"]
     assert worksheet.column_dimensions["A"].width == 50
     assert worksheet["A2"].alignment.wrap_text
+
+
+def test_a_grid_keeps_its_row_names_in_view_and_its_headings_on_several_lines():
+    grid = Sheet(
+        "Grid",
+        ["Section", "Liaison and Diversion\nPractitioner\nLevel 5"],
+        [["Communication", "Proficient · 7"]],
+        frozen_columns=1,
+    )
+    worksheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes([grid])))["Grid"]
+    assert worksheet.freeze_panes == "B2"
+    assert worksheet.print_title_cols == "$A:$A"
+    # As wide as the longest line, not the whole heading; the row tall enough for three.
+    assert worksheet.column_dimensions["B"].width == len("Liaison and Diversion")
+    assert worksheet["B1"].alignment.wrap_text
+    assert worksheet.row_dimensions[1].height >= 3 * 15
+    assert worksheet["B2"].value == "Proficient · 7"
+
+
+def test_a_column_too_narrow_for_its_heading_is_widened_from_the_widest():
+    header = ["Code", "Competence", "Whole-time equivalents"]
+    widths = header_widths_cm(header, [2.5, 11.5, 2.5])
+    assert widths[2] == pytest.approx(longest_word_cm("equivalents")) and widths[2] > 2.5
+    assert widths[0] == 2.5
+    assert sum(widths) == pytest.approx(16.5), "the table keeps its width"
+    # A line may break after a hyphen: its parts are measured apart.
+    assert longest_word_cm("Whole-time") < longest_word_cm("Wholetime")

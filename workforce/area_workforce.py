@@ -1,5 +1,6 @@
 """One service area's workforce: its roles by level and how deeply each role needs each
-competence section (the heat-map), with the same table as CSV and Excel.
+competence section (the heat-map); the same in an Excel workbook laid out as the page
+is, and the heat-map as CSV data, one row for each section and role.
 
 Every number is computed from the role requirements in a fixed number of queries,
 whatever the size of the framework: the roles, their requirements grouped by role and
@@ -8,6 +9,7 @@ page shows a page of roles at a time (and the sections they need), so it stays t
 size however many roles a service has; the downloads hold every role.
 """
 
+import textwrap
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
@@ -17,6 +19,9 @@ from competences.models import Competence
 from core.spreadsheets import Sheet
 from roles.models import Area, Proficiency, RoleCompetence, RoleProfile
 from roles.selectors import roles_for_listing, sections_by_tree
+
+# Characters a line of a role's name takes at the head of the heat-map sheet's columns.
+ROLE_HEADING_WIDTH = 20
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,9 @@ def area_workforce(area: Area, roles: list[RoleProfile] | None = None) -> AreaWo
 
 
 def workforce_sheets(workforce: AreaWorkforce) -> list[Sheet]:
-    """The page's views as tables: roles by level, the heat-map one cell a row, and the
-    section totals. Proficiency comes as a number (1-4, blank when not needed) and a name."""
+    """The page's views as tables: roles by level, the heat-map as the page lays it out
+    (sections down, roles across, each cell's words as the page shows them, with the
+    page's totals), and the section totals."""
     roles = Sheet(
         _("Roles by level"),
         [_("Level"), _("Level name"), _("Role"), _("Role code"), _("Competences needed")],
@@ -131,7 +137,47 @@ def workforce_sheets(workforce: AreaWorkforce) -> list[Sheet]:
             for column in workforce.columns
         ],
     )
+    level = _("Level %(number)s")
     heat_map = Sheet(
+        _("Heat map"),
+        [
+            _("Section"),
+            *(
+                "\n".join(
+                    [
+                        *textwrap.wrap(column.role.title, ROLE_HEADING_WIDTH),
+                        level % {"number": column.role.level.number},
+                    ]
+                )
+                for column in workforce.columns
+            ),
+            _("Needed by the service"),
+        ],
+        [
+            [row.section.title, *(cell.text for cell in row.cells), row.needed_by_area]
+            for row in workforce.rows
+        ],
+        frozen_columns=1,
+    )
+    heat_map.rows.append(
+        [
+            _("Competences needed"),
+            *(column.needed for column in workforce.columns),
+            workforce.needed_by_area,
+        ]
+    )
+    sections = Sheet(
+        _("Section totals"),
+        [_("Section code"), _("Section"), _("Competences the service needs")],
+        [[row.section.code, row.section.title, row.needed_by_area] for row in workforce.rows],
+    )
+    return [roles, heat_map, sections]
+
+
+def heat_map_list(workforce: AreaWorkforce) -> Sheet:
+    """The heat-map as data, one row for each section and role: proficiency as a number
+    (1-4, blank when not needed) and a name."""
+    sheet = Sheet(
         _("Heat map"),
         [
             _("Section code"),
@@ -146,7 +192,7 @@ def workforce_sheets(workforce: AreaWorkforce) -> list[Sheet]:
     )
     for row in workforce.rows:
         for column, cell in zip(workforce.columns, row.cells, strict=True):
-            heat_map.rows.append(
+            sheet.rows.append(
                 [
                     row.section.code,
                     row.section.title,
@@ -158,9 +204,4 @@ def workforce_sheets(workforce: AreaWorkforce) -> list[Sheet]:
                     cell.count,
                 ]
             )
-    sections = Sheet(
-        _("Section totals"),
-        [_("Section code"), _("Section"), _("Competences the service needs")],
-        [[row.section.code, row.section.title, row.needed_by_area] for row in workforce.rows],
-    )
-    return [roles, heat_map, sections]
+    return sheet

@@ -368,6 +368,22 @@ def _posts_text(posts: list[Post]) -> str:
     return text
 
 
+def whole_percentages(amounts: list[Decimal]) -> list[int]:
+    """Each amount's share of their total in whole percentages that add up to exactly 100
+    (all 0 when the total is 0). Rounding each share on its own can make 98 or 102; here
+    each is rounded down and the points left go one each to the largest remainders, the
+    earlier amount first on a tie (the largest remainder method)."""
+    total = sum(amounts, Decimal(0))
+    if not total:
+        return [0] * len(amounts)
+    exact = [amount * 100 / total for amount in amounts]
+    shares = [int(share) for share in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda at: exact[at] - shares[at], reverse=True)
+    for at in by_remainder[: 100 - sum(shares)]:
+        shares[at] += 1
+    return shares
+
+
 def plan_mix(area: Area, posts: list[Post], roles: list[RoleChoice]) -> Plan:
     """Check ``posts`` (the mix) against the competences the area's ``roles`` need."""
     # Kept under the area alone: which roles it has is content, and any change to it
@@ -381,12 +397,12 @@ def plan_mix(area: Area, posts: list[Post], roles: list[RoleChoice]) -> Plan:
             post.role.level.number, LevelShare(level=post.role.level, wte=Decimal(0))
         )
         share.wte += post.wte
-    total = sum((post.wte for post in posts), Decimal(0))
-    for share in levels.values():
-        share.percent = round(share.wte * 100 / total) if total else 0
+    shares = [levels[number] for number in sorted(levels)]
+    for share, percent in zip(shares, whole_percentages([s.wte for s in shares]), strict=True):
+        share.percent = percent
     return Plan(
         area=area,
         posts=posts,
-        levels=[levels[number] for number in sorted(levels)],
+        levels=shares,
         needs=needs,
     )

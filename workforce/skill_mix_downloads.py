@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from core.spreadsheets import Sheet
 
-from .documents import add_bullets, add_source, add_table, new_document
+from .documents import add_bullets, add_source, add_table, header_widths_cm, new_document
 from .skill_mix import Plan
 from .skill_mix_choice import plain_number
 
@@ -74,7 +74,7 @@ def annex_document(plan: Plan, address: str):
     document.add_heading(_("Skill mix"), level=1)
     total = plain_number(plan.total_wte)
     if plan.chosen:
-        add_table(
+        _add_table(
             document,
             [_("Role"), _("Level"), _("Whole-time equivalents")],
             [
@@ -87,7 +87,7 @@ def annex_document(plan: Plan, address: str):
     else:
         document.add_paragraph(_("The mix has no posts."))
     document.add_heading(_("Level mix"), level=1)
-    add_table(
+    _add_table(
         document,
         [_("Career framework level"), _("Whole-time equivalents"), _("Share of the mix")],
         [
@@ -104,7 +104,7 @@ def annex_document(plan: Plan, address: str):
     add_bullets(document, coverage_summary(plan))
     document.add_heading(_("Competences the mix does not cover"), level=2)
     if plan.uncovered:
-        add_table(
+        _add_table(
             document,
             [_("Section"), _("Code"), _("Competence")],
             [
@@ -117,7 +117,7 @@ def annex_document(plan: Plan, address: str):
         document.add_paragraph(_("None: the mix covers every competence the service needs."))
     document.add_heading(_("Competences covered by a single post only"), level=2)
     if plan.single_post:
-        add_table(
+        _add_table(
             document,
             [_("Code"), _("Competence"), _("Only post"), _("Whole-time equivalents")],
             [
@@ -129,13 +129,13 @@ def annex_document(plan: Plan, address: str):
                 ]
                 for item in plan.single_post
             ],
-            widths_cm=[2.5, 7, 4.5, 2.5],
+            widths_cm=[2.5, 6.4, 4.5, 3.1],
         )
     else:
         document.add_paragraph(_("None."))
     document.add_heading(_("Competences covered, and at what depth"), level=2)
     if plan.covered:
-        add_table(
+        _add_table(
             document,
             [_("Code"), _("Competence"), _("Greatest proficiency"), _("Roles that need it")],
             [
@@ -147,12 +147,18 @@ def annex_document(plan: Plan, address: str):
                 ]
                 for item in plan.covered
             ],
-            widths_cm=[2.5, 8.5, 3, 2.5],
+            widths_cm=[2.5, 8.4, 3.1, 2.5],
         )
     else:
         document.add_paragraph(_("None."))
     add_source(document, address)
     return document
+
+
+def _add_table(document, header: list[str], rows: list[list], *, widths_cm: list[float]):
+    """A table whose columns are each at least as wide as their heading's longest word,
+    so that no heading breaks in the middle of a word."""
+    return add_table(document, header, rows, widths_cm=header_widths_cm(header, widths_cm))
 
 
 def coverage_summary(plan: Plan) -> list[str]:

@@ -53,9 +53,15 @@ class TeamCount:
         return _("fewer than 3") if self.suppressed else str(self.value)
 
     @property
-    def cell(self):
-        """A number for a spreadsheet, or the words when it is suppressed."""
-        return self.text if self.suppressed else self.value
+    def cell(self) -> int | None:
+        """The number for a spreadsheet's count column, blank when it is suppressed: a
+        number column that holds words cannot be summed or sorted."""
+        return None if self.suppressed else self.value
+
+    @property
+    def note(self) -> str | None:
+        """What a blank count stands for, in the column beside it."""
+        return self.text if self.suppressed else None
 
     @property
     def sort_key(self) -> int:
@@ -162,7 +168,9 @@ def team_needs(files: GapFiles, *, exact: bool) -> TeamNeeds:
 
 
 def team_sheets(needs: TeamNeeds) -> list[Sheet]:
-    """The page's two tables as spreadsheet sheets, in the page's order."""
+    """The page's two tables as spreadsheet sheets, in the page's order. Counts are
+    numbers; a suppressed one is blank, with "fewer than 3" in a column of its own."""
+    not_shown = _("Count not shown")
     gaps = Sheet(
         title=_("Gaps"),
         header=[
@@ -171,6 +179,7 @@ def team_sheets(needs: TeamNeeds) -> list[Sheet]:
             _("Section"),
             _("Essential or desirable"),
             _("People with this gap"),
+            not_shown,
         ],
         rows=[
             [
@@ -179,6 +188,7 @@ def team_sheets(needs: TeamNeeds) -> list[Sheet]:
                 gap.section_title,
                 gap.requirement_label,
                 gap.people.cell,
+                gap.people.note,
             ]
             for gap in needs.gaps
         ],
@@ -190,6 +200,7 @@ def team_sheets(needs: TeamNeeds) -> list[Sheet]:
             _("Kind"),
             _("Level"),
             _("Team gaps it addresses"),
+            not_shown,
             _("Competences"),
         ],
         rows=[
@@ -198,6 +209,7 @@ def team_sheets(needs: TeamNeeds) -> list[Sheet]:
                 entry.learning.get_kind_display(),
                 entry.learning.get_level_display() if entry.learning.level else _("Any level"),
                 entry.gaps.cell,
+                entry.gaps.note,
                 "; ".join(competence.code for competence in entry.competences),
             ]
             for entry in needs.learning

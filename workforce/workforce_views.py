@@ -28,7 +28,7 @@ from roles.models import Area
 from roles.selectors import area_by_slug, areas_in_order, roles_for_listing
 
 from . import skill_mix, skill_mix_choice, skill_mix_downloads
-from .area_workforce import area_workforce, depth_labels, workforce_sheets
+from .area_workforce import area_workforce, depth_labels, heat_map_list, workforce_sheets
 from .chart import bar_chart
 from .documents import docx_response
 
@@ -72,7 +72,7 @@ def area_workforce_page(request, slug):
 @public_page
 def area_workforce_csv(request, slug):
     area = get_object_or_404(Area, slug=slug)
-    heat_map = workforce_sheets(area_workforce(area))[1]
+    heat_map = heat_map_list(area_workforce(area))
     # A CSV file has nowhere else to say which version of the framework it shows.
     version = versioning.current().number
     return csv_response(heat_map, f"{area.slug}-workforce-framework-version-{version}.csv")

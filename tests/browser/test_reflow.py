@@ -1,5 +1,7 @@
 """At 320 CSS pixels wide no page scrolls sideways (WCAG 2.2 reflow), script on or off."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,17 @@ from roles.models import Area, RoleProfile
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NARROW = {"width": 320, "height": 640}
+
+# Each of the elements chosen, by its text, whose box runs past the right or left edge of
+# what shows it: its scroll region if it is in one, else the window.
+OUT_OF_SIGHT = """selector => [...document.querySelectorAll(selector)].flatMap(element => {
+  const box = element.getBoundingClientRect();
+  const region = element.closest("[role=region]");
+  const edges = region ? region.getBoundingClientRect() : {left: 0, right: innerWidth};
+  const out = box.left < edges.left - 0.5 || box.right > edges.right + 0.5
+    || element.scrollWidth > element.clientWidth;
+  return out ? [element.innerText.trim().slice(0, 40)] : [];
+})"""
 
 
 def every_page_type() -> list[str]:
@@ -79,3 +92,38 @@ def test_wide_pictures_and_tables_scroll_inside_a_labelled_region(site, page):
     assert region.get_attribute("tabindex") == "0", "keyboard users can scroll it"
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+
+
+def test_team_needs_show_every_cell_at_320_pixels(site, page, tmp_path):
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    codes = sorted(role.requirements.values_list("competence__code", flat=True))
+    files = []
+    # Counts of 3 and of "fewer than 3", the longest a count can be.
+    for number, gaps in enumerate(
+        [{codes[0]: "not-yet"}, {codes[0]: "partly", codes[1]: "partly"}]
+    ):
+        answers = {f"c-{code}": gaps.get(code, "confident") for code in codes}
+        address = reverse("pathways:self-assessment-result", args=[role.slug])
+        response = page.request.get(site + address + "?" + urlencode({**answers, "format": "csv"}))
+        path = tmp_path / f"person-{number}.csv"
+        path.write_bytes(response.body())
+        files.extend([str(path)] * (2 if number == 0 else 1))
+    page.set_viewport_size(NARROW)
+    page.goto(site + reverse("workforce:team"))
+    page.set_input_files("#team-files", files)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show the team’s needs").click()
+    assert {"3", "fewer than 3"} <= set(page.locator(".app-team-count").all_inner_texts())
+    cells = "#results tbody th, #results tbody td"
+    assert page.locator(cells).count() > 6
+    assert page.evaluate(OUT_OF_SIGHT, cells) == []
+
+
+def test_heat_map_caption_stays_in_sight_at_320_pixels(site, page):
+    page.set_viewport_size(NARROW)
+    page.goto(site + "/areas/liaison-and-diversion/workforce/")
+    region = page.get_by_role("region", name="Deepest proficiency", exact=False)
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth"), "the table scrolls"
+    assert page.evaluate(OUT_OF_SIGHT, "#heat-map-caption") == []
+    region.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert page.evaluate(OUT_OF_SIGHT, "#heat-map-caption") == [], "scrolled to the end"

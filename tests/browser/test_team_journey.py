@@ -66,9 +66,11 @@ def test_team_lead_uploads_three_gap_files_and_reads_the_team_needs(
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     book = openpyxl.load_workbook(path)
-    rows = {row[0]: row[-1] for row in book["Gaps"].iter_rows(min_row=2, values_only=True)}
-    assert rows[codes[0]] == 3
-    assert rows[codes[1]] == "fewer than 3"
+    header = [cell.value for cell in book["Gaps"][1]]
+    count_at, note_at = header.index("People with this gap"), header.index("Count not shown")
+    rows = {row[0]: row for row in book["Gaps"].iter_rows(min_row=2, values_only=True)}
+    assert (rows[codes[0]][count_at], rows[codes[0]][note_at]) == (3, None)
+    assert (rows[codes[1]][count_at], rows[codes[1]][note_at]) == (None, "fewer than 3")
 
 
 def test_a_person_starts_from_their_last_result_and_sees_what_changed(site, page, tmp_path):
