@@ -259,7 +259,7 @@ def test_post_details_band_and_salary_from_the_pay_table(client):
     )
     text = page_text(client.get(builder_url(role, pairs)))
     assert f"£{band.minimum:,} to £{band.maximum:,} a year for a full-time post" in text
-    assert "2025/26 Agenda for Change pay" in text
+    assert f"(2025/26 Agenda for Change pay: {band.table.source})" in text
     assert "paid pro rata for 0.6 whole-time equivalent" in text
     assert "not yet confirmed against the published pay scales" in text
     suggested = f"The profile suggests band {role.band} as a starting point;"

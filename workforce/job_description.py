@@ -361,9 +361,12 @@ def starting_band(role: RoleProfile) -> str:
 def pay_text(band, wte) -> str:
     """The salary line for a band of the pay table, saying where it comes from."""
     table = band.table
-    text = _("%(salary)s a year for a full-time post (%(year)s Agenda for Change pay)") % {
+    text = _(
+        "%(salary)s a year for a full-time post (%(year)s Agenda for Change pay: %(source)s)"
+    ) % {
         "salary": band.salary_text,
         "year": table.year,
+        "source": table.source,
     }
     if wte is not None and wte < 1:
         text += _(", paid pro rata for %(wte)s whole-time equivalent") % {"wte": plain(wte)}
