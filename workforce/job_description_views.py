@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -36,26 +37,76 @@ from .person_spec import (
 from .recruitment_checks import run_checks
 
 
-def _text_fields(form, names) -> list[dict]:
+def _text_fields(form, names, *, textarea: bool = False) -> list:
+    """The builder's text boxes as ready HTML, in the design system's markup."""
     autocomplete = {"employer": "organization"}
-    fields = {name: form.fields[name] for name in names}
-    return [
-        {
-            "name": name,
-            "label": field.label,
-            "hint": field.help_text,
-            "value": form.shown_value(name),
-            "error": form.errors[name][0] if name in form.errors else "",
-            "autocomplete": autocomplete.get(name, "off"),
-            "limit": field.max_length,
-        }
-        for name, field in fields.items()
+    error_prefix = _("Error:")
+    boxes = []
+    for name in names:
+        field = form.fields[name]
+        error = form.errors[name][0] if name in form.errors else ""
+        described = f"job-{name}-hint" + (f" job-{name}-error" if error else "")
+        if textarea:
+            box = format_html(
+                '<textarea class="nhsuk-textarea{}" id="job-{}" name="{}" rows="4" '
+                'aria-describedby="{}">{}</textarea>',
+                " nhsuk-textarea--error" if error else "",
+                name,
+                name,
+                described,
+                form.shown_value(name),
+            )
+        else:
+            box = format_html(
+                '<input class="nhsuk-input{}" id="job-{}" name="{}" type="text" value="{}" '
+                'autocomplete="{}" spellcheck="false" aria-describedby="{}">',
+                " nhsuk-input--error" if error else "",
+                name,
+                name,
+                form.shown_value(name),
+                autocomplete.get(name, "off"),
+                described,
+            )
+        message = (
+            format_html(
+                '<span class="nhsuk-error-message" id="job-{}-error">'
+                '<span class="nhsuk-u-visually-hidden">{}</span> {}</span>',
+                name,
+                error_prefix,
+                error,
+            )
+            if error
+            else ""
+        )
+        boxes.append(
+            format_html(
+                '<div class="nhsuk-form-group{}"><label class="nhsuk-label" for="job-{}">{}</label>'
+                '<div class="nhsuk-hint" id="job-{}-hint">{} {}</div>{}{}</div>',
+                " nhsuk-form-group--error" if error else "",
+                name,
+                field.label,
+                name,
+                field.help_text,
+                _("Up to %(count)d characters.") % {"count": field.max_length},
+                message,
+                box,
+            )
+        )
+    return boxes
+
+
+def _criteria_rows(defaults, params, bound: bool) -> list[tuple[str, list]]:
+    """The person specification's rows as the form shows them, each default criterion
+    with the requirement and assessments chosen (or its defaults), as ready HTML: about
+    20 rows of a select and three boxes each, which the template language took most of
+    the page's time to draw."""
+    requirements = [
+        (ESSENTIAL, _("Essential")),
+        (DESIRABLE, _("Desirable")),
+        (LEAVE_OUT, _("Leave out")),
     ]
-
-
-def _criteria_rows(defaults, params, bound: bool) -> list[tuple[str, list[dict]]]:
-    """The person specification's rows as the form shows them: each default criterion
-    with the requirement and assessments chosen (or its defaults)."""
+    assessed_by = [(key, _("Assessed by %(how)s") % {"how": label}) for key, label in ASSESSMENTS]
+    requirement_label = _("Requirement")
     rows = []
     for heading, items in by_heading(defaults):
         shown = []
@@ -64,19 +115,52 @@ def _criteria_rows(defaults, params, bound: bool) -> list[tuple[str, list[dict]]
             choice = params.get(f"choice-{item.key}") if sent else None
             if choice not in (ESSENTIAL, DESIRABLE, LEAVE_OUT):
                 choice = ESSENTIAL if item.essential else DESIRABLE
-            assessed = (
-                [
-                    key
-                    for key, _label in ASSESSMENTS
-                    if key in params.getlist(f"assessed-{item.key}")
-                ]
-                if sent
-                else []
-            ) or list(item.assessed)
-            shown.append({"item": item, "choice": choice, "assessed": assessed})
+            ticked = params.getlist(f"assessed-{item.key}") if sent else []
+            assessed = [key for key, _label in ASSESSMENTS if key in ticked] or list(item.assessed)
+            shown.append(
+                _criterion_choice(
+                    item, choice, assessed, requirements, assessed_by, requirement_label
+                )
+            )
         if shown:
             rows.append((heading, shown))
     return rows
+
+
+def _criterion_choice(item, choice, assessed, requirements, assessed_by, requirement_label):
+    key = item.key
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == choice else "", label) for value, label in requirements),
+    )
+    boxes = format_html_join(
+        "",
+        '<div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" '
+        'id="assessed-{0}-{1}" name="assessed-{0}" type="checkbox" value="{1}"{2}>'
+        '<label class="nhsuk-label nhsuk-checkboxes__label" for="assessed-{0}-{1}">{3}</label>'
+        "</div>",
+        (
+            (key, value, " checked" if value in assessed else "", label)
+            for value, label in assessed_by
+        ),
+    )
+    return format_html(
+        '<fieldset class="nhsuk-fieldset app-criterion-choice" '
+        'aria-describedby="criterion-{0}-text">'
+        '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" '
+        'id="criterion-{0}-text">{1}</legend>'
+        '<div class="nhsuk-form-group nhsuk-u-margin-bottom-2">'
+        '<label class="nhsuk-label" for="choice-{0}">{2}</label>'
+        '<select class="nhsuk-select" id="choice-{0}" name="choice-{0}">{3}</select></div>'
+        '<div class="nhsuk-form-group nhsuk-u-margin-bottom-4">'
+        '<div class="nhsuk-checkboxes nhsuk-checkboxes--small">{4}</div></div></fieldset>',
+        key,
+        item.text,
+        requirement_label,
+        options,
+        boxes,
+    )
 
 
 @require_safe
@@ -137,17 +221,11 @@ def job_description(request, slug):
             "role": role,
             "form": form,
             "criteria_rows": _criteria_rows(defaults, request.GET, form.is_bound),
-            "assessments": ASSESSMENTS,
-            "requirement_choices": [
-                (ESSENTIAL, _("Essential")),
-                (DESIRABLE, _("Desirable")),
-                (LEAVE_OUT, _("Leave out")),
-            ],
             "default_count": len(defaults),
             "detail_fields": _text_fields(form, form.TEXT_FIELDS),
             "contract_field": _text_fields(form, ["contract"])[0],
-            "statement_fields": _text_fields(form, form.STATEMENT_FIELDS),
-            "own_field": _text_fields(form, ["own"])[0],
+            "statement_fields": _text_fields(form, form.STATEMENT_FIELDS, textarea=True),
+            "own_field": _text_fields(form, ["own"], textarea=True)[0],
             "wte_value": form.data.get("wte", "") if form.is_bound else "1",
             "band_choices": form.fields["band"].choices,
             "band_value": form.data.get("band", "")
