@@ -78,6 +78,8 @@ class PayBand(models.Model):
         return f"£{self.minimum:,} to £{self.maximum:,}"
 
 
-def current_pay_table() -> PayTable | None:
-    """The table with the latest start date, with its bands."""
-    return PayTable.objects.prefetch_related("bands").first()
+def current_pay_bands() -> list[PayBand]:
+    """The bands of the table with the latest start date, each with its table (one
+    query)."""
+    latest = PayTable.objects.order_by("-applies_from").values("pk")[:1]
+    return list(PayBand.objects.filter(table__in=latest).select_related("table"))
