@@ -154,40 +154,23 @@ def values_criteria() -> list[SpecCriterion]:
 
 def default_criteria(role: RoleProfile, sections) -> list[SpecCriterion]:
     """The person specification the profile gives, before the manager changes it."""
-    criteria = []
-    if role.registration:
-        criteria.append(
-            SpecCriterion(
-                key="registration",
-                heading="qualifications",
-                text=role.registration,
-                essential=True,
-                assessed=("application",),
-                origin="profile",
-            )
+    registration = [(role.registration, True)] if role.registration else []
+    criteria = [
+        SpecCriterion(
+            key=key if key == "registration" else f"{key}-{n}",
+            heading=heading,
+            text=text,
+            essential=essential,
+            assessed=assessed,
+            origin="profile",
         )
-    for n, (text, essential) in enumerate(role.qualification_criteria, start=1):
-        criteria.append(
-            SpecCriterion(
-                key=f"qualification-{n}",
-                heading="qualifications",
-                text=text,
-                essential=essential,
-                assessed=("application",),
-                origin="profile",
-            )
+        for key, heading, lines, assessed in (
+            ("registration", "qualifications", registration, ("application",)),
+            ("qualification", "qualifications", role.qualification_criteria, ("application",)),
+            ("experience", "experience", role.experience_criteria, ("application", "interview")),
         )
-    for n, (text, essential) in enumerate(role.experience_criteria, start=1):
-        criteria.append(
-            SpecCriterion(
-                key=f"experience-{n}",
-                heading="experience",
-                text=text,
-                essential=essential,
-                assessed=("application", "interview"),
-                origin="profile",
-            )
-        )
+        for n, (text, essential) in enumerate(lines, start=1)
+    ]
     values = values_criteria()
     room = ESSENTIAL_MOST - sum(1 for item in criteria if item.essential) - len(values)
     criteria += _sections_by_need(sections, room)
