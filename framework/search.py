@@ -27,7 +27,7 @@ from competences.fulltext import (
 )
 from competences.models import Competence, Standard
 from core.text import one_line
-from roles.models import RoleProfile
+from roles.models import RoleProfile, bands_in
 
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20
@@ -45,7 +45,6 @@ KINDS = (
 )
 BAND_WORDS = re.compile(r"\b(?:agenda for change\s+)?band\s+(\d[a-d]?)\b", re.IGNORECASE)
 # Agenda for Change bands in order, so that a range such as "7-8a" can be expanded.
-BAND_ORDER = ["1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"]
 
 
 @dataclass
@@ -80,16 +79,6 @@ class SearchOutcome:
     def count_of(self, kind: str | None) -> int:
         """How many results there are of ``kind`` (of every kind when None)."""
         return self.kind_counts[kind] if kind else self.total
-
-
-def bands_in(indicative_band: str) -> set[str]:
-    """The bands a range such as "5-6" or "7-8a" covers."""
-    parts = [part.strip().lower() for part in indicative_band.split("-") if part.strip()]
-    known = [part for part in parts if part in BAND_ORDER]
-    if not known:
-        return set()
-    first, last = BAND_ORDER.index(known[0]), BAND_ORDER.index(known[-1])
-    return set(BAND_ORDER[min(first, last) : max(first, last) + 1])
 
 
 def clean_query(raw: str | None) -> str:

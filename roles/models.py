@@ -278,6 +278,20 @@ class RoleProfile(models.Model):
         return criteria_lines(self.experience)
 
 
+# Agenda for Change bands, lowest first.
+BAND_ORDER = ["1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"]
+
+
+def bands_in(indicative_band: str) -> list[str]:
+    """The bands a range such as "5-6" or "7-8a" covers, lowest first."""
+    parts = [part.strip().lower() for part in indicative_band.split("-") if part.strip()]
+    known = [part for part in parts if part in BAND_ORDER]
+    if not known:
+        return []
+    first, last = BAND_ORDER.index(known[0]), BAND_ORDER.index(known[-1])
+    return BAND_ORDER[min(first, last) : max(first, last) + 1]
+
+
 DESIRABLE_PREFIX = "Desirable:"
 
 

@@ -24,7 +24,7 @@ from docx.shared import Cm, Pt
 
 from competences.models import Standard
 from core.text import clean_text, one_line
-from roles.models import RoleProfile
+from roles.models import RoleProfile, bands_in
 from roles.selectors import role_requirements_by_section
 
 from .documents import add_bullets, add_table, fit_table, framework_citation, new_document
@@ -354,8 +354,8 @@ def paragraphs(text: str) -> list[str]:
 
 
 def starting_band(role: RoleProfile) -> str:
-    """The first band of the profile's indicative band or range ("8c-8d" gives 8c)."""
-    return re.split(r"\s*(?:-|–|to)\s*", role.band or "")[0].strip().lower()
+    """The lowest band of the profile's indicative band or range ("8c-8d" gives 8c)."""
+    return next(iter(bands_in(role.band or "")), "")
 
 
 def pay_text(band, wte) -> str:
