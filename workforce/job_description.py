@@ -49,9 +49,10 @@ class StatementField(forms.CharField):
         return "\n".join(line.strip() for line in clean_text(value or "").splitlines()).strip()
 
 
-def post_detail(label, help_text, too_long, *, initial="", most=120) -> PlainTextField:
-    """An optional line about the post, such as the employer."""
-    return PlainTextField(
+def post_detail(label, help_text, too_long, *, initial="", most=120, kind=PlainTextField):
+    """An optional text box about the post, such as the employer: one line, or with
+    ``kind=StatementField`` a few lines."""
+    return kind(
         label=label,
         help_text=help_text,
         required=False,
@@ -62,14 +63,7 @@ def post_detail(label, help_text, too_long, *, initial="", most=120) -> PlainTex
 
 
 def statement(label, help_text, too_long, *, initial="", most=600) -> StatementField:
-    return StatementField(
-        label=label,
-        help_text=help_text,
-        required=False,
-        max_length=most,
-        initial=initial,
-        error_messages={"max_length": format_lazy("{} {}", too_long, IT_HAS)},
-    )
+    return post_detail(label, help_text, too_long, initial=initial, most=most, kind=StatementField)
 
 
 ADJUSTMENTS_DEFAULT = gettext_lazy(
