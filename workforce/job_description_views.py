@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from .person_spec import (
     by_heading,
     default_criteria,
     own_criteria,
+    read_choice,
 )
 from .recruitment_checks import run_checks
 
@@ -99,12 +100,7 @@ def _criteria_rows(defaults, params, bound: bool) -> list[tuple[str, list]]:
     for heading, items in by_heading(defaults):
         shown = []
         for item in items:
-            sent = bound and f"choice-{item.key}" in params
-            choice = params.get(f"choice-{item.key}") if sent else None
-            if choice not in (ESSENTIAL, DESIRABLE, LEAVE_OUT):
-                choice = ESSENTIAL if item.essential else DESIRABLE
-            ticked = params.getlist(f"assessed-{item.key}") if sent else []
-            assessed = [key for key, _label in ASSESSMENTS if key in ticked] or list(item.assessed)
+            choice, assessed, _unassessed = read_choice(item, params if bound else QueryDict())
             key = escape(item.key)
             options = "".join(
                 f'<option value="{value}"{" selected" if value == choice else ""}>{label}</option>'

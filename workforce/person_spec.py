@@ -219,30 +219,34 @@ def own_criteria(text: str, heading: str) -> list[SpecCriterion]:
     ]
 
 
+def read_choice(criterion: SpecCriterion, params) -> tuple[str, tuple[str, ...], bool]:
+    """(requirement, assessments, whether the address set them) for ``criterion`` from
+    ``params`` (a QueryDict): its ``choice-<key>`` (essential, desirable or leave-out)
+    and its ``assessed-<key>`` values. What the address does not set, or sets to
+    nothing valid, is the criterion's default; ticking no assessment keeps its own."""
+    sent = f"choice-{criterion.key}" in params
+    choice = params.get(f"choice-{criterion.key}") if sent else None
+    if choice not in (ESSENTIAL, DESIRABLE, LEAVE_OUT):
+        choice = ESSENTIAL if criterion.essential else DESIRABLE
+    ticked = params.getlist(f"assessed-{criterion.key}") if sent else []
+    assessed = tuple(key for key in ASSESSMENT_KEYS if key in ticked)
+    return choice, assessed or criterion.assessed, sent and not assessed
+
+
 def apply_choices(criteria: list[SpecCriterion], params) -> tuple[list[SpecCriterion], list[str]]:
-    """The criteria as the manager set them in ``params`` (a QueryDict): each
-    criterion's ``choice-<key>`` (essential, desirable or leave-out) and its
-    ``assessed-<key>`` values. A criterion the address says nothing about keeps its
-    default; an assessment left with no method keeps its default, with a note."""
+    """The criteria as the manager set them in ``params`` (see ``read_choice``), with a
+    note for each whose assessments were all unticked."""
     kept, notes = [], []
     for criterion in criteria:
-        choice = params.get(f"choice-{criterion.key}", "")
+        choice, assessed, unassessed = read_choice(criterion, params)
         if choice == LEAVE_OUT:
             continue
-        if choice in (ESSENTIAL, DESIRABLE):
-            criterion = replace(criterion, essential=choice == ESSENTIAL)
-        if f"choice-{criterion.key}" in params:
-            assessed = tuple(
-                key for key in ASSESSMENT_KEYS if key in params.getlist(f"assessed-{criterion.key}")
+        if unassessed:
+            notes.append(
+                _("“%(text)s” had no way of assessing it ticked, so it keeps its own.")
+                % {"text": criterion.text[:60] + ("…" if len(criterion.text) > 60 else "")}
             )
-            if assessed:
-                criterion = replace(criterion, assessed=assessed)
-            else:
-                notes.append(
-                    _("“%(text)s” had no way of assessing it ticked, so it keeps its own.")
-                    % {"text": criterion.text[:60] + ("…" if len(criterion.text) > 60 else "")}
-                )
-        kept.append(criterion)
+        kept.append(replace(criterion, essential=choice == ESSENTIAL, assessed=assessed))
     return kept, notes
 
 
