@@ -54,12 +54,12 @@ class SectionFilter(admin.SimpleListFilter):
 class CompetenceAdmin(ContentAdmin, DraggableMPTTAdmin):
     list_display = ["tree_actions", "indented_title", "code", "kind", "standard_count"]
     list_display_links = ["indented_title"]
-    list_filter = [SectionFilter, "kind"]
+    list_filter = [SectionFilter, "kind", "foundation"]
     search_fields = ["code", "title", "description"]
     filter_horizontal = ["standards"]
     autocomplete_fields = ["parent"]
     fieldsets = [
-        (None, {"fields": ["code", "kind", "parent", "title", "description"]}),
+        (None, {"fields": ["code", "kind", "parent", "title", "description", "foundation"]}),
         (
             _("What shows the competence (statements only)"),
             {"fields": ["knowledge", "skills"]},
@@ -204,6 +204,10 @@ class StandardAdmin(ContentAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(competence_count=Count("competences"))
 
+    @admin.display(description=_("suits levels"), ordering="suits_from")
+    def suits(self, obj):
+        return f"{obj.suits_from}–{obj.suits_to}"
+
     @admin.display(description=_("competences"), ordering="competence_count")
     def competence_count(self, obj):
         return obj.competence_count
@@ -217,13 +221,23 @@ class StandardAdmin(ContentAdmin):
 @admin.register(LearningOpportunity)
 class LearningOpportunityAdmin(ContentAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["title", "kind", "level", "provider", "competence_count"]
-    list_filter = ["kind", "level"]
+    list_display = ["title", "kind", "suits", "provider", "cost", "competence_count"]
+    list_filter = ["kind", "suits_from", "suits_to"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "level", "provider", "description"]}),
+        (_("Who it suits"), {"fields": ["suits_from", "suits_to"]}),
+        (_("Where to find it"), {"fields": ["url", "cost", "caution"]}),
+        (_("What it develops"), {"fields": ["competences"]}),
+    ]
     search_fields = ["title", "provider", "description"]
     autocomplete_fields = ["competences"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(competence_count=Count("competences"))
+
+    @admin.display(description=_("suits levels"), ordering="suits_from")
+    def suits(self, obj):
+        return f"{obj.suits_from}–{obj.suits_to}"
 
     @admin.display(description=_("competences"), ordering="competence_count")
     def competence_count(self, obj):

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
@@ -92,6 +92,15 @@ class Competence(MPTTModel):
         _("skills indicators"),
         blank=True,
         help_text=_("What a person can do. One indicator per line."),
+    )
+    foundation = models.BooleanField(
+        _("foundation competence"),
+        default=False,
+        help_text=_(
+            "A basic task any member of staff does, such as passing on a message or keeping "
+            "a record. The health report flags a role that needs it deeper than its level's "
+            "limit for foundation competences."
+        ),
     )
     standards = models.ManyToManyField(
         "Standard",
@@ -284,12 +293,64 @@ class LearningKind(models.TextChoices):
     FRAMEWORK = "framework", _("Training framework")
 
 
-class LearningLevel(models.IntegerChoices):
-    """The level learning is pitched at, on the scale qualifications use in England (1 to 8).
+# Learning links only to the owners' own sites: the bodies that run or publish the
+# learning, as the project's fact sheet names them. A host not listed here is refused.
+OFFICIAL_LEARNING_HOSTS = frozenset(
+    {
+        "e-lfh.org.uk",
+        "www.e-lfh.org.uk",
+        "skillsforhealth.org.uk",
+        "www.skillsforhealth.org.uk",
+        "haso.skillsforhealth.org.uk",
+        "www.dsptoolkit.nhs.uk",
+        "www.gov.uk",
+        "www.minded.org.uk",
+        "www.hee.nhs.uk",
+        "www.rcpsych.ac.uk",
+        "www.leadershipacademy.nhs.uk",
+        "leadershipacademy.nhs.uk",
+        "www.instituteforapprenticeships.org",
+        "instituteforapprenticeships.org",
+        "findapprenticeshiptraining.apprenticeships.education.gov.uk",
+        "www.healthcareers.nhs.uk",
+        "advanced-practice.hee.nhs.uk",
+        "www.england.nhs.uk",
+        "fflm.ac.uk",
+        "www.sps.nhs.uk",
+        "personalitydisorder.org.uk",
+        "www.nsft.nhs.uk",
+        "nes.scot.nhs.uk",
+        "www.skillsforcare.org.uk",
+        "nwpopulationhealth.nhs.uk",
+        "learning-disability.hee.nhs.uk",
+        "www.nhsemployers.org",
+    }
+)
 
-    The site compares this number with a role's career framework level directly, as a
-    guide to which learning suits the role; the two scales are close but not the same.
-    """
+
+def is_official_learning_address(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme == "https" and (parts.hostname or "") in OFFICIAL_LEARNING_HOSTS
+
+
+def validate_official_learning_address(value: str) -> None:
+    """Refuse an address that is not on one of the owners' own sites, over HTTPS."""
+    if value and not is_official_learning_address(value):
+        raise ValidationError(
+            _(
+                "Link only to the owner's own site over https, for example e-Learning for "
+                "Healthcare, Skills for Health, GOV.UK or the NHS Leadership Academy. Sites "
+                "accepted: %(hosts)s."
+            ),
+            code="unofficial_host",
+            params={"hosts": ", ".join(sorted(OFFICIAL_LEARNING_HOSTS))},
+        )
+
+
+class LearningLevel(models.IntegerChoices):
+    """The level of a qualification or apprenticeship, on the scale qualifications use in
+    England (1 to 8). It says what the award is, not who it suits: that is the range of
+    career framework levels below."""
 
     LEVEL_1 = 1, _("Level 1")
     LEVEL_2 = 2, _("Level 2")
@@ -301,14 +362,16 @@ class LearningLevel(models.IntegerChoices):
     LEVEL_8 = 8, _("Level 8 (doctorate)")
 
 
-class LearningFit(models.IntegerChoices):
-    """How well learning at one level suits a role at another; lower numbers suit better."""
+CAREER_LEVELS = [(number, str(number)) for number in range(1, 10)]
 
-    AT_LEVEL = 1, _("At this role's level")
-    ANY_LEVEL = 2, _("For any level")
-    STEP_UP = 3, _("One level above this role")
-    FAR_ABOVE = 4, _("Well above this role's level")
-    BELOW = 5, _("Below this role's level")
+
+class LearningFit(models.IntegerChoices):
+    """How learning suits a role at one career framework level; lower numbers suit better."""
+
+    SUITS = 1, _("Suits this role's level")
+    LATER = 2, _("For later in your career")
+    FAR_ABOVE = 3, _("Well above this role's level")
+    BELOW = 4, _("Below this role's level")
 
 
 class LearningOpportunity(models.Model):
@@ -317,17 +380,50 @@ class LearningOpportunity(models.Model):
     title = models.CharField(_("title"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=LearningKind.choices)
     level = models.PositiveSmallIntegerField(
-        _("level"),
+        _("qualification level"),
         choices=LearningLevel.choices,
         null=True,
         blank=True,
         help_text=_(
-            "A qualification's or apprenticeship's own level; for a course, the level of the "
-            "staff it is meant for. Leave blank when it suits staff at every level."
+            "The level of a qualification or apprenticeship standard. Leave blank for "
+            "courses and frameworks."
         ),
     )
+    suits_from = models.PositiveSmallIntegerField(
+        _("suits staff from career framework level"),
+        choices=CAREER_LEVELS,
+        default=2,
+        help_text=_("The lowest career framework level of the staff it is meant for."),
+    )
+    suits_to = models.PositiveSmallIntegerField(
+        _("to career framework level"),
+        choices=CAREER_LEVELS,
+        default=8,
+        help_text=_("The highest career framework level of the staff it is meant for."),
+    )
     provider = models.CharField(_("provider or owner"), max_length=200, blank=True)
-    url = models.URLField(_("address"), max_length=500, blank=True)
+    url = models.URLField(
+        _("address"),
+        max_length=500,
+        blank=True,
+        validators=[validate_official_learning_address],
+        help_text=_("The learning's own page on its owner's site."),
+    )
+    cost = models.CharField(
+        _("cost"),
+        max_length=200,
+        blank=True,
+        help_text=_('As the owner states it, e.g. "Free" or "£995 per person".'),
+    )
+    caution = models.CharField(
+        _("caution"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Anything not confirmed on the owner's site, in one sentence; shown beside "
+            "the learning wherever it is offered."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     competences = models.ManyToManyField(
         Competence,
@@ -350,6 +446,16 @@ class LearningOpportunity(models.Model):
                 name="learning_known_level",
                 violation_error_message=_("Choose a level from 1 to 8, or leave it blank."),
             ),
+            models.CheckConstraint(
+                condition=Q(suits_from__gte=1)
+                & Q(suits_to__lte=9)
+                & Q(suits_from__lte=F("suits_to")),
+                name="learning_suits_a_range_of_levels",
+                violation_error_message=_(
+                    "The levels it suits run from a career framework level (1 to 9) to the "
+                    "same or a higher one."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -357,20 +463,31 @@ class LearningOpportunity(models.Model):
 
     @property
     def kind_and_level(self) -> str:
-        """What kind of learning it is and the level it is pitched at, e.g. "Course, Level 3".
+        """What kind of learning it is and the staff it suits, e.g. "Course, for levels 2
+        to 8" or "Apprenticeship, Level 3, for levels 3 to 4".
 
         Read from the choices directly: result pages show it for dozens of items, and
         ``get_FOO_display`` rebuilds its table of choices on every call.
         """
-        level = LearningLevel(self.level).label if self.level else _("any level")
-        return f"{LearningKind(self.kind).label}, {level}"
+        parts = [str(LearningKind(self.kind).label)]
+        if self.level:
+            parts.append(str(LearningLevel(self.level).label))
+        parts.append(str(self.suits_label))
+        return ", ".join(parts)
+
+    @property
+    def suits_label(self) -> str:
+        if self.suits_from == self.suits_to:
+            return _("for level %(level)d staff") % {"level": self.suits_from}
+        return _("for levels %(low)d to %(high)d") % {"low": self.suits_from, "high": self.suits_to}
+
+    def suits(self, role_level: int) -> bool:
+        return self.suits_from <= role_level <= self.suits_to
 
     def fit_for(self, role_level: int) -> LearningFit:
         """How well this suits a role at career framework level ``role_level``."""
-        if self.level is None:
-            return LearningFit.ANY_LEVEL
-        if self.level == role_level:
-            return LearningFit.AT_LEVEL
-        if self.level == role_level + 1:
-            return LearningFit.STEP_UP
-        return LearningFit.FAR_ABOVE if self.level > role_level else LearningFit.BELOW
+        if self.suits(role_level):
+            return LearningFit.SUITS
+        if self.suits_from == role_level + 1:
+            return LearningFit.LATER
+        return LearningFit.FAR_ABOVE if self.suits_from > role_level else LearningFit.BELOW

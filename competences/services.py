@@ -120,6 +120,7 @@ class TreeNode:
     description: str = ""
     knowledge: str = ""
     skills: str = ""
+    foundation: bool = False
     standards: list = field(default_factory=list)
     children: list["TreeNode"] = field(default_factory=list)
 
@@ -155,6 +156,7 @@ def competence_tree_load(
                 "description": item.description,
                 "knowledge": item.knowledge,
                 "skills": item.skills,
+                "foundation": item.foundation,
             }
             parent = stored[parent_code] if parent_code else None
             node = stored.get(item.code)
@@ -203,6 +205,7 @@ def _tree_row(node: Competence) -> tuple:
         node.description,
         node.knowledge,
         node.skills,
+        node.foundation,
         node.parent_id,
         *(getattr(node, name) for name in TREE_FIELDS),
     )
@@ -245,7 +248,16 @@ def _write_tree(stored: dict, before: dict, parent_codes: dict) -> tuple[list, d
     Returns the new nodes and, by key, the stored nodes whose content or parent changed
     (not those whose tree numbers alone moved: history leaves the numbers out).
     """
-    fields = ["kind", "title", "description", "knowledge", "skills", "parent", *TREE_FIELDS]
+    fields = [
+        "kind",
+        "title",
+        "description",
+        "knowledge",
+        "skills",
+        "foundation",
+        "parent",
+        *TREE_FIELDS,
+    ]
     new = [node for node in stored.values() if node.pk is None]
     # Bulk writes bypass django-mptt, which is what is wanted: the numbers are final.
     for depth in sorted({node.level for node in new}):

@@ -18,10 +18,37 @@ from roles.models import Area, Level, Proficiency, RoleCompetence, RoleProfile
 PROFICIENCY_NAMES = {depth.value: depth.name.lower() for depth in Proficiency}
 
 AREA_FIELDS = ("slug", "name", "short_name", "position", "summary", "description")
-LEVEL_FIELDS = ("number", "name", "descriptor", "indicative_band")
+LEVEL_FIELDS = (
+    "number",
+    "name",
+    "descriptor",
+    "indicative_band",
+    # The level's norms for a role profile, which the health report checks.
+    "deepest_proficiency",
+    "foundation_proficiency",
+    "requirements_min",
+    "requirements_max",
+    "essential_min",
+    "essential_max",
+    "expert_max",
+)
+LEVEL_NORMS = LEVEL_FIELDS[4:]
+# The norms that are proficiencies, written by name as role requirements are.
+LEVEL_PROFICIENCIES = ("deepest_proficiency", "foundation_proficiency")
 STANDARD_FIELDS = ("reference", "code", "suite", "title", "organisation", "url", "status")
-COMPETENCE_FIELDS = ("code", "kind", "title", "description", "knowledge", "skills")
-LEARNING_FIELDS = ("title", "kind", "level", "provider", "url", "description")
+COMPETENCE_FIELDS = ("code", "kind", "title", "description", "knowledge", "skills", "foundation")
+LEARNING_FIELDS = (
+    "title",
+    "kind",
+    "level",
+    "suits_from",
+    "suits_to",
+    "provider",
+    "url",
+    "cost",
+    "caution",
+    "description",
+)
 ROLE_TEXT_FIELDS = (
     "purpose",
     "responsibilities",
@@ -118,7 +145,11 @@ def framework_document() -> dict:
     return {
         "framework": framework_block(),
         "areas": [_without_pk(area) for area in areas],
-        "levels": list(Level.objects.order_by("number").values(*LEVEL_FIELDS)),
+        "levels": [
+            level
+            | {name: PROFICIENCY_NAMES[level[name]] for name in LEVEL_PROFICIENCIES}
+            for level in Level.objects.order_by("number").values(*LEVEL_FIELDS)
+        ],
         "standards": sorted(Standard.objects.values(*STANDARD_FIELDS), key=_by("reference")),
         "competences": [
             {
@@ -129,6 +160,7 @@ def framework_document() -> dict:
                 "description": item["description"],
                 "knowledge": item["knowledge"],
                 "skills": item["skills"],
+                "foundation": item["foundation"],
                 "standards": sorted(standards_of.get(item["pk"], [])),
             }
             for item in competences

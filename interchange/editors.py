@@ -21,8 +21,9 @@ EDITOR_GROUP = "Editor"
 CONTENT_ACTIONS = ("add", "change", "delete", "view")
 IMPORT_PERMISSION = ("interchange", "import_framework")
 # Reference tables the site's tools quote, kept by editors too though not part of the
-# framework itself (no history, no version): the job description's pay table.
-REFERENCE_MODELS = {"workforce": ["paytable", "payband"]}
+# framework itself (no history, no version): the job description's pay table, and the
+# health report's accepted warnings.
+REFERENCE_MODELS = {"workforce": ["paytable", "payband"], "framework": ["acceptedwarning"]}
 
 
 def content_model_names(apps=global_apps) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ def load_learning(document, report, locate, competences: dict, remove_missing) -
         LearningOpportunity,
         LearningOpportunity.objects.all(),
         lambda item: item.title,
-        ["kind", "level", "provider", "url", "description"],
+        ["kind", "level", "suits_from", "suits_to", "provider", "url", "cost", "caution", "description"],
     )
     codes = {competence.pk: code for code, competence in competences.items()}
     before = {
@@ -32,8 +32,13 @@ def load_learning(document, report, locate, competences: dict, remove_missing) -
                     "kind": item["kind"],
                     # Blank means the learning suits every level.
                     "level": item.get("level") or None,
+                    # A file made before learning named the levels it suits: levels 2 to 8.
+                    "suits_from": item.get("suits_from") or 2,
+                    "suits_to": item.get("suits_to") or 8,
                     "provider": item.get("provider", ""),
                     "url": item.get("url", ""),
+                    "cost": item.get("cost", ""),
+                    "caution": item.get("caution", ""),
                     "description": item.get("description", ""),
                 },
                 where,

@@ -4,6 +4,23 @@ from competences.models import Standard
 from roles.models import Area, Level
 
 from .bulk import Table
+from .document import LEVEL_NORMS, LEVEL_PROFICIENCIES, PROFICIENCY_NAMES
+
+PROFICIENCY_BY_NAME = {name: value for value, name in PROFICIENCY_NAMES.items()}
+
+
+def level_norms(item: dict) -> dict:
+    """The norms a level entry gives, proficiencies read from their names; a file made
+    before levels carried norms gives none, and the stored ones stay."""
+    norms = {name: item[name] for name in LEVEL_NORMS if item.get(name) not in (None, "")}
+    for name in LEVEL_PROFICIENCIES:
+        if name in norms:
+            if norms[name] not in PROFICIENCY_BY_NAME:
+                raise ValueError(
+                    f"{name} must be one of {', '.join(PROFICIENCY_BY_NAME)}, not {norms[name]!r}"
+                )
+            norms[name] = PROFICIENCY_BY_NAME[norms[name]]
+    return norms
 from .entries import entries_of, entry_errors
 
 
@@ -36,7 +53,7 @@ def load_reference_data(document, report, locate, remove_missing) -> tuple:
         Level,
         Level.objects.all(),
         lambda level: level.number,
-        ["name", "descriptor", "indicative_band"],
+        ["name", "descriptor", "indicative_band", *LEVEL_NORMS],
     )
     for index, item in enumerate(entries_of(document, "levels")):
         where = locate("levels", index)
@@ -50,6 +67,8 @@ def load_reference_data(document, report, locate, remove_missing) -> tuple:
                     "name": item["name"],
                     "descriptor": item.get("descriptor", ""),
                     "indicative_band": item.get("indicative_band", ""),
+                    # A file made before levels carried norms keeps the stored ones.
+                    **level_norms(item),
                 },
                 where,
             )

@@ -35,6 +35,7 @@ def tree_nodes(entries: list, standards: dict, locate: Locate) -> list[TreeNode]
                 description=item.get("description", ""),
                 knowledge=item.get("knowledge", ""),
                 skills=item.get("skills", ""),
+                foundation=bool(item.get("foundation", False)),
                 standards=[standards[ref] for ref in item.get("standards") or []],
             )
             parents[code] = item.get("parent") or None
@@ -80,7 +81,15 @@ def record_tree_changes(report, entries: list, remove_missing: bool) -> list[int
     stored = {
         row["code"]: row
         for row in Competence.objects.values(
-            "pk", "code", "kind", "title", "description", "knowledge", "skills", "parent__code"
+            "pk",
+            "code",
+            "kind",
+            "title",
+            "description",
+            "knowledge",
+            "skills",
+            "foundation",
+            "parent__code",
         )
     }
     linked: dict[str, set] = {}
@@ -101,6 +110,8 @@ def record_tree_changes(report, entries: list, remove_missing: bool) -> list[int
             for name in ("kind", "title", "description", "knowledge", "skills")
             if row[name] != item.get(name, "")
         ]
+        if row["foundation"] != bool(item.get("foundation", False)):
+            changes.append(("foundation", row["foundation"], bool(item.get("foundation", False))))
         if (row["parent__code"] or None) != (item.get("parent") or None):
             changes.append(("parent", row["parent__code"] or "", item.get("parent") or ""))
         before, after = linked.get(code, set()), set(item.get("standards") or [])

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
-from .document import ROLE_TEXT_FIELDS
+from .document import LEVEL_NORMS, ROLE_TEXT_FIELDS
 from .errors import ContentError
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
@@ -80,6 +80,7 @@ def _flatten(items, parent, depth: int, out: list, where: str) -> None:
                 "description": _lines(item.get("description")),
                 "knowledge": _lines(item.get("knowledge")),
                 "skills": _lines(item.get("skills")),
+                "foundation": bool(item.get("foundation", False)),
                 "standards": [str(ref) for ref in item.get("standards") or []],
             }
         )
@@ -130,6 +131,7 @@ def read_seed(directory: Path = FIXTURES_DIR) -> SeedDocument:
                 "name": item.get("name"),
                 "descriptor": _lines(item.get("descriptor")),
                 "indicative_band": str(item.get("indicative_band") or ""),
+                **{name: item[name] for name in LEVEL_NORMS if name in item},
             }
             for item in _list(directory / "levels.yaml")
         ],
@@ -167,8 +169,12 @@ def read_seed(directory: Path = FIXTURES_DIR) -> SeedDocument:
                 "kind": item.get("kind"),
                 # Blank means the learning suits every level.
                 "level": item.get("level") or None,
+                "suits_from": item.get("suits_from"),
+                "suits_to": item.get("suits_to"),
                 "provider": item.get("provider") or "",
                 "url": item.get("url") or "",
+                "cost": str(item.get("cost") or ""),
+                "caution": str(item.get("caution") or ""),
                 "description": _lines(item.get("description")),
                 "competences": [str(code) for code in item.get("competences") or []],
             }

@@ -36,6 +36,25 @@ class LevelAdmin(ContentAdmin):
     list_display = ["number", "name", "indicative_band", "role_count"]
     list_display_links = ["number", "name"]
     search_fields = ["name", "descriptor"]
+    fieldsets = [
+        (None, {"fields": ["number", "name", "descriptor", "indicative_band"]}),
+        (
+            _("Norms for a role profile at this level"),
+            {
+                "description": _(
+                    "The framework health report checks every role at this level against "
+                    "these. Shares are per cent of the role's requirements."
+                ),
+                "fields": [
+                    "deepest_proficiency",
+                    "foundation_proficiency",
+                    ("requirements_min", "requirements_max"),
+                    ("essential_min", "essential_max"),
+                    "expert_max",
+                ],
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(role_count=Count("roles"))

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +60,15 @@ class Area(models.Model):
         return [p.strip() for p in self.description.split("\n\n") if p.strip()]
 
 
+class Proficiency(models.IntegerChoices):
+    """How deeply a role must hold a competence; the numbers order them."""
+
+    AWARENESS = 1, _("Awareness")
+    WORKING = 2, _("Working")
+    PROFICIENT = 3, _("Proficient")
+    EXPERT = 4, _("Expert")
+
+
 class Level(models.Model):
     """A level of the Skills for Health Career Framework (1 to 9).
 
@@ -82,6 +91,41 @@ class Level(models.Model):
             "must not be used to set pay."
         ),
     )
+    # The level's norms for a role profile, which the framework health report checks
+    # (framework/health.py): how deep a role may need anything, how deep a foundation
+    # competence, how many requirements, what share essential, what share at Expert.
+    deepest_proficiency = models.PositiveSmallIntegerField(
+        _("deepest proficiency a role needs"),
+        choices=Proficiency.choices,
+        default=Proficiency.EXPERT,
+        help_text=_("A role at this level never needs anything deeper."),
+    )
+    foundation_proficiency = models.PositiveSmallIntegerField(
+        _("deepest proficiency in a foundation competence"),
+        choices=Proficiency.choices,
+        default=Proficiency.PROFICIENT,
+        help_text=_(
+            "Basic tasks any member of staff does are needed at most this deeply, so a "
+            "profile's depth goes to its specialism."
+        ),
+    )
+    requirements_min = models.PositiveSmallIntegerField(
+        _("fewest requirements usual"), default=15
+    )
+    requirements_max = models.PositiveSmallIntegerField(
+        _("most requirements usual"), default=70
+    )
+    essential_min = models.PositiveSmallIntegerField(
+        _("smallest essential share usual (%)"), default=50
+    )
+    essential_max = models.PositiveSmallIntegerField(
+        _("largest essential share usual (%)"), default=85
+    )
+    expert_max = models.PositiveSmallIntegerField(
+        _("largest share at Expert (%)"),
+        default=0,
+        help_text=_("The most of a role's requirements that may be at Expert."),
+    )
     history = ContentHistory()
 
     class Meta:
@@ -93,6 +137,21 @@ class Level(models.Model):
                 condition=Q(number__gte=1) & Q(number__lte=9),
                 name="level_number_between_1_and_9",
                 violation_error_message=_("A career framework level is a number from 1 to 9."),
+            ),
+            models.CheckConstraint(
+                condition=Q(requirements_min__lte=F("requirements_max"))
+                & Q(essential_min__lte=F("essential_max"))
+                & Q(essential_max__lte=100)
+                & Q(expert_max__lte=100)
+                & Q(foundation_proficiency__lte=F("deepest_proficiency"))
+                & Q(deepest_proficiency__gte=1)
+                & Q(deepest_proficiency__lte=4),
+                name="level_norms_in_order",
+                violation_error_message=_(
+                    "Each norm's lower figure must not exceed its higher one, shares are at "
+                    "most 100%, and a foundation competence is needed no deeper than "
+                    "anything else."
+                ),
             ),
         ]
 
@@ -306,15 +365,6 @@ def criteria_lines(text: str) -> list[tuple[str, bool]]:
         else:
             out.append((line, True))
     return out
-
-
-class Proficiency(models.IntegerChoices):
-    """How deeply a role must hold a competence; the numbers order them."""
-
-    AWARENESS = 1, _("Awareness")
-    WORKING = 2, _("Working")
-    PROFICIENT = 3, _("Proficient")
-    EXPERT = 4, _("Expert")
 
 
 class Requirement(models.TextChoices):
