@@ -6,4 +6,4 @@ class FrameworkConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "framework"
-    verbose_name = "Framework pages"
+    verbose_name = "Framework health"
