@@ -12,6 +12,7 @@ page's error summary. The reads take a fixed number of queries however large the
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.db import models
@@ -244,42 +245,54 @@ def role_proficiencies(role: RoleProfile) -> dict[str, int]:
     )
 
 
+class LearningOffer(NamedTuple):
+    """The learning offered for one gap at a role's level.
+
+    ``suits``: learning whose range of career framework levels includes the role's, the
+    narrowest range first (it is the most specific to the role). ``later``: learning for
+    staff one level above, "for later in your career"; never more than one level above.
+    ``below``: learning for staff below the role's level, offered only when there is
+    nothing in the other two, and said to be below it.
+    """
+
+    suits: list
+    later: list
+    below: list
+
+
+def learning_for_level(learning: list[LearningOpportunity], role_level: int) -> LearningOffer:
+    """Sort ``learning`` for a role at career framework level ``role_level``."""
+
+    def specific_first(item):
+        return (item.suits_to - item.suits_from, item.title)
+
+    fits = [(item.fit_for(role_level), item) for item in learning]
+    suits = sorted((item for fit, item in fits if fit == LearningFit.SUITS), key=specific_first)
+    later = sorted((item for fit, item in fits if fit == LearningFit.LATER), key=specific_first)
+    below = []
+    if not suits and not later:
+        below = sorted(
+            (item for fit, item in fits if fit == LearningFit.BELOW),
+            key=lambda item: (-item.suits_to, item.title),
+        )
+    return LearningOffer(suits, later, below)
+
+
 @dataclass
 class Gap:
-    """A competence the person is not yet confident in, and the learning that suits the role.
-
-    ``learning`` holds what is pitched at the role's level, for any level, or one level
-    above, best fit first; learning pitched below the role is never suggested. Only when
-    none of that is known does ``learning_above`` hold learning well above the role.
-    """
+    """A competence the person is not yet confident in, and the learning offered for it
+    at the role's level (``learning_for_level``)."""
 
     requirement: RoleCompetence
     answer: str
     answer_label: str
     answered: bool
     section_title: str = ""
-    learning: list[LearningOpportunity] = field(default_factory=list)
-    learning_above: list[LearningOpportunity] = field(default_factory=list)
+    learning: LearningOffer = LearningOffer([], [], [])
 
     @property
     def competence(self) -> Competence:
         return self.requirement.competence
-
-
-SUITABLE_FITS = (LearningFit.AT_LEVEL, LearningFit.ANY_LEVEL, LearningFit.STEP_UP)
-
-
-def learning_for_level(
-    learning: list[LearningOpportunity], role_level: int
-) -> tuple[list[LearningOpportunity], list[LearningOpportunity]]:
-    """Split ``learning`` into what suits a role at ``role_level`` (best fit first) and,
-    only when nothing suits, what is well above the role (lowest level first)."""
-    fits = [(item.fit_for(role_level), item) for item in learning]
-    suitable = sorted((pair for pair in fits if pair[0] in SUITABLE_FITS), key=lambda pair: pair[0])
-    if suitable:
-        return [item for _fit, item in suitable], []
-    above = [item for fit, item in fits if fit == LearningFit.FAR_ABOVE]
-    return [], sorted(above, key=lambda item: item.level)
 
 
 @dataclass
@@ -316,7 +329,7 @@ def gaps_by_section(
                     section_title=group.section.title,
                 )
                 if role_level is not None:
-                    gap.learning, gap.learning_above = learning_for_level(
+                    gap.learning = learning_for_level(
                         list(item.competence.learning_opportunities.all()), role_level
                     )
                 gaps.append(gap)
@@ -330,8 +343,29 @@ def gaps_by_section(
 
 
 def _learning_cell(learning) -> str:
-    level = learning.get_level_display() if learning.level else _("any level")
-    return f"{learning.title} ({level})"
+    return f"{learning.title} ({learning.kind_and_level})"
+
+
+def learning_text(offer: LearningOffer) -> str:
+    """The learning offered for a gap, in words, as the gap CSV and the development
+    files give it: what suits the role, then what is for later, then (only when nothing
+    else is known) what is below the role's level."""
+    parts = []
+    if offer.suits:
+        parts.append("; ".join(_learning_cell(item) for item in offer.suits))
+    if offer.later:
+        parts.append(
+            _("For later in your career: %(titles)s")
+            % {"titles": "; ".join(_learning_cell(item) for item in offer.later)}
+        )
+    if offer.below:
+        parts.append(
+            _("Below this role's level, the only learning known for it: %(titles)s")
+            % {"titles": "; ".join(_learning_cell(item) for item in offer.below)}
+        )
+    if not offer.suits:
+        parts.insert(0, _("No learning at this role's level is known for this yet"))
+    return ". ".join(parts)
 
 
 def gap_csv_header() -> list[str]:
@@ -363,13 +397,7 @@ def gaps_csv(role, gaps) -> HttpResponse:
     for gap in gaps:
         competence = gap.competence
         standards = "; ".join(f"{s.code} {s.title}" for s in competence.standards.all())
-        learning = "; ".join(_learning_cell(item) for item in gap.learning)
-        if not gap.learning:
-            learning = _("No suitable learning is known for this yet")
-            if gap.learning_above:
-                learning += ". " + _("Well above this role's level: %(titles)s") % {
-                    "titles": "; ".join(_learning_cell(item) for item in gap.learning_above)
-                }
+        learning = learning_text(gap.learning)
         row = [
             role.slug,
             gap.section_title,

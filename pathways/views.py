@@ -369,12 +369,11 @@ def _gap_blocks(role) -> dict[str, dict[str, str]]:
     blocks = {}
     for group in role_requirements_by_section(role, with_learning=True):
         for item in group.requirements:
-            learning, above = assessment.learning_for_level(
+            offer = assessment.learning_for_level(
                 list(item.competence.learning_opportunities.all()), role.level.number
             )
             sources = render_to_string(
-                "pathways/_gap_sources.html",
-                {"competence": item.competence, "learning": learning, "learning_above": above},
+                "pathways/_gap_sources.html", {"competence": item.competence, "offer": offer}
             )
             context = {"requirement": item, "sources": sources}
             blocks[item.competence.code] = {

@@ -4,13 +4,13 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from competences.models import Competence, LearningOpportunity, Standard
 from core import content_cache
 
-from .models import Area, Level, RoleCompetence, RoleProfile
+from .models import Area, Level, Proficiency, Requirement, RoleCompetence, RoleProfile
 
 # What a slug can be (Django's slug characters), with room to spare over the field.
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,150}")
@@ -48,6 +48,23 @@ def roles_for_listing() -> QuerySet[RoleProfile]:
     """Role profiles with their level and areas loaded, in level then title order."""
     return RoleProfile.objects.select_related("level").prefetch_related(
         Prefetch("areas", queryset=Area.objects.order_by("position", "name"))
+    )
+
+
+def with_depth_spread(roles: QuerySet[RoleProfile]) -> QuerySet[RoleProfile]:
+    """``roles``, each counting its requirements, its essential ones and its requirements
+    at each depth (``depth_1`` for Awareness to ``depth_4`` for Expert), in the same query."""
+    return roles.annotate(
+        requirement_count=Count("requirements"),
+        essential_count=Count(
+            "requirements", filter=Q(requirements__requirement=Requirement.ESSENTIAL)
+        ),
+        **{
+            f"depth_{depth.value}": Count(
+                "requirements", filter=Q(requirements__proficiency=depth.value)
+            )
+            for depth in Proficiency
+        },
     )
 
 

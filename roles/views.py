@@ -52,14 +52,28 @@ def level_detail(request, number):
     neighbours = {
         other.number: other for other in Level.objects.filter(number__in=[number - 1, number + 1])
     }
-    roles = selectors.roles_for_listing().filter(level=level).order_by("title", "pk")
+    roles = selectors.with_depth_spread(
+        selectors.roles_for_listing().filter(level=level).order_by("title", "pk")
+    )
     page = page_of(request, roles, ROLES_PER_PAGE)
+    scale = depths()
     return render(
         request,
         "roles/level_detail.html",
         {
             "level": level,
             "roles": page.object_list,
+            "depths": scale,
+            "spread": [
+                {
+                    "role": role,
+                    "essential_share": round(100 * role.essential_count / role.requirement_count)
+                    if role.requirement_count
+                    else 0,
+                    "counts": [(depth, getattr(role, f"depth_{depth.value}")) for depth in scale],
+                }
+                for role in page.object_list
+            ],
             "pages": pagination(page, request.path, fragment="roles"),
             "previous_level": neighbours.get(number - 1),
             "next_level": neighbours.get(number + 1),

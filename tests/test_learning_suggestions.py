@@ -16,7 +16,7 @@ from tests.factories import make_competence, make_learning, make_requirement, ma
 
 pytestmark = pytest.mark.django_db
 
-NO_SUITABLE = "No suitable learning is known for this yet"
+NO_SUITABLE = "No learning at this role's level is known for this yet"
 
 
 def result(client, role, **query) -> str:
@@ -46,115 +46,106 @@ def gap():
 
 
 @pytest.mark.parametrize(
-    ("learning_level", "fit"),
+    ("suits", "fit"),
     [
-        (5, LearningFit.AT_LEVEL),
-        (None, LearningFit.ANY_LEVEL),
-        (6, LearningFit.STEP_UP),
-        (7, LearningFit.FAR_ABOVE),
-        (2, LearningFit.BELOW),
-        (4, LearningFit.BELOW),
+        ((5, 5), LearningFit.SUITS),
+        ((2, 8), LearningFit.SUITS),
+        ((4, 5), LearningFit.SUITS),
+        ((6, 7), LearningFit.LATER),
+        ((7, 8), LearningFit.FAR_ABOVE),
+        ((2, 3), LearningFit.BELOW),
+        ((2, 4), LearningFit.BELOW),
     ],
 )
-def test_how_learning_fits_a_level_5_role(learning_level, fit):
-    assert LearningOpportunity(title="x", kind="course", level=learning_level).fit_for(5) == fit
+def test_how_learning_fits_a_level_5_role(suits, fit):
+    low, high = suits
+    assert LearningOpportunity(title="x", kind="course", suits_from=low, suits_to=high).fit_for(5) == fit
 
 
-def test_suitable_learning_comes_best_fit_first_and_nothing_below_the_role():
-    items = [
-        LearningOpportunity(title=f"L{level}", kind="course", level=level)
-        for level in (2, 4, 7, 6, None, 5)
-    ]
-    fitting, above = learning_for_level(items, 5)
-    assert [item.level for item in fitting] == [5, None, 6]
-    assert above == []
+def course(low, high, title=None):
+    return LearningOpportunity(
+        title=title or f"For {low}-{high}", kind="course", suits_from=low, suits_to=high
+    )
 
 
-def test_learning_far_above_is_kept_apart_only_when_nothing_suits():
-    items = [LearningOpportunity(title=f"L{n}", kind="course", level=n) for n in (8, 2, 7)]
-    assert learning_for_level(items, 3) == ([], [items[2], items[0]])
+def test_learning_that_suits_comes_most_specific_first_with_later_apart_and_nothing_below():
+    items = [course(2, 3), course(2, 8), course(7, 8), course(6, 6), course(5, 6), course(4, 4)]
+    offer = learning_for_level(items, 5)
+    assert [(item.suits_from, item.suits_to) for item in offer.suits] == [(5, 6), (2, 8)]
+    assert [(item.suits_from, item.suits_to) for item in offer.later] == [(6, 6)]
+    assert offer.below == []
+
+
+def test_learning_below_is_offered_only_when_nothing_else_is_known():
+    items = [course(2, 3), course(7, 8), course(2, 4)]
+    offer = learning_for_level(items, 5)
+    assert offer.suits == [] and offer.later == []
+    assert [(item.suits_from, item.suits_to) for item in offer.below] == [(2, 4), (2, 3)]
+    # Never more than one level above: the level 7 to 8 item is not offered at all.
+    assert all(item.suits_from != 7 for item in [*offer.suits, *offer.later, *offer.below])
 
 
 def test_the_page_offers_learning_at_the_roles_level_and_not_below_it(client, gap):
     role, statement = gap
-    make_learning(title="Entry diploma", level=2, competences=[statement])
-    make_learning(title="Practitioner certificate", level=5, competences=[statement])
-    make_learning(title="Short course for everyone", level=None, competences=[statement])
+    make_learning(title="Entry diploma", suits_from=2, suits_to=3, competences=[statement])
+    make_learning(title="Practitioner certificate", suits_from=5, suits_to=6, competences=[statement])
+    make_learning(title="Short course for everyone", suits_from=2, suits_to=8, competences=[statement])
     block = gap_block(result(client, role), statement.code)
     offered = suggested(block)
     assert "Practitioner certificate" in offered
     assert "Short course for everyone" in offered
     assert offered.index("Practitioner certificate") < offered.index("Short course for everyone")
     assert "Entry diploma" not in block
-    assert "(Course, Level 5)" in offered
-    assert "(Course, any level)" in offered
+    assert "(Course, for levels 5 to 6)" in offered
+    assert "(Course, for levels 2 to 8)" in offered
 
 
-def test_the_page_says_when_only_lower_level_learning_is_known(client, gap):
+def test_the_page_offers_lower_learning_only_as_the_only_option_and_says_so(client, gap):
     role, statement = gap
-    make_learning(title="Entry diploma", level=2, competences=[statement])
+    make_learning(title="Entry diploma", suits_from=2, suits_to=3, competences=[statement])
     block = gap_block(result(client, role), statement.code)
     assert NO_SUITABLE in block
-    assert "Entry diploma" not in block
+    assert "Entry diploma" not in suggested(block)
+    below = re.search(r'<ul class="[^"]*app-learning-below"[^>]*>(.*?)</ul>', block, re.S)
+    assert below and "Entry diploma" in below.group(1)
+    assert "meant for staff below this role" in block
 
 
-def test_learning_far_above_the_role_is_named_as_such_not_suggested(client):
+def test_learning_one_level_above_is_for_later_and_further_above_is_not_shown(client):
     role = make_role(level=3)
     statement = make_competence(parent=make_competence())
     make_requirement(role, statement)
-    make_learning(title="Masters apprenticeship", level=7, competences=[statement])
+    make_learning(title="Masters apprenticeship", suits_from=7, suits_to=8, competences=[statement])
+    make_learning(title="Assistant course", suits_from=4, suits_to=4, competences=[statement])
     block = gap_block(result(client, role), statement.code)
     assert NO_SUITABLE in block
-    assert "Masters apprenticeship" not in suggested(block)
-    assert "well above this role" in block
-    assert "Masters apprenticeship" in block
+    assert "Masters apprenticeship" not in block
+    later = re.search(r'<ul class="[^"]*app-learning-later"[^>]*>(.*?)</ul>', block, re.S)
+    assert later and "Assistant course" in later.group(1)
+    assert "For later in your career" in block
 
 
 def test_csv_learning_matches_the_page(client, gap):
     role, statement = gap
-    make_learning(title="Entry diploma", level=2, competences=[statement])
-    make_learning(title="Practitioner certificate", level=5, competences=[statement])
+    make_learning(title="Entry diploma", suits_from=2, suits_to=3, competences=[statement])
+    make_learning(title="Practitioner certificate", suits_from=5, suits_to=5, competences=[statement])
     url = reverse("pathways:self-assessment-result", args=[role.slug])
     rows = list(csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
-    assert rows[0]["learning"] == "Practitioner certificate (Level 5)"
+    assert rows[0]["learning"] == "Practitioner certificate (Course, for level 5 staff)"
 
 
 def test_csv_says_when_no_suitable_learning_is_known(client, gap):
     role, statement = gap
-    make_learning(title="Entry diploma", level=2, competences=[statement])
     url = reverse("pathways:self-assessment-result", args=[role.slug])
     rows = list(csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
     assert rows[0]["learning"] == NO_SUITABLE
 
 
-def test_a_registered_practitioner_is_not_offered_entry_or_masters_learning(client):
-    """The issue's case, on the seed content: a level 5 practitioner's gaps."""
-    role = RoleProfile.objects.get(slug="liaison-and-diversion-practitioner")
-    assert role.level.number == 5
-    html = result(client, role)
-    blocks = re.findall(r'<div class="app-gap" data-code="[^"]+">.*?</dl>', html, re.S)
-    assert len(blocks) == role.requirements.count()
-    offered = " ".join(suggested(block) for block in blocks)
-    assert "Level 2 Diploma in Care" not in html
-    assert "Advanced clinical practitioner apprenticeship" not in offered
-    report = gap_block(html, "COM.2.2")
-    assert NO_SUITABLE in report
-    # Every level shown among the suggestions is the role's own or one above.
-    levels = {int(n) for n in re.findall(r", Level (\d)", offered)}
-    assert levels and levels <= {5, 6}
-
-
-def test_every_seed_learning_level_is_a_number_or_blank():
-    levels = set(LearningOpportunity.objects.values_list("level", flat=True))
-    assert levels <= {None, *range(1, 9)}
-    assert LearningOpportunity.objects.get(title__contains="ST0896").level == 3
-    assert LearningOpportunity.objects.get(title="Level 2 Diploma in Care").level == 2
-    assert LearningOpportunity.objects.get(title="Doctorate in Clinical Psychology").level == 8
-
-
-def test_the_database_refuses_a_level_outside_1_to_8():
+def test_the_database_refuses_a_level_outside_1_to_8_and_a_backwards_range():
     with pytest.raises(IntegrityError), transaction.atomic():
         LearningOpportunity.objects.create(title="Odd", kind="course", level=9)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LearningOpportunity.objects.create(title="Odd", kind="course", suits_from=6, suits_to=5)
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,12 @@ def team(role, django_db_setup, django_db_blocker):
         return [gap_file(Client(), role, gaps) for gaps in answers]
 
 
+def team_role_slug(files: list[bytes]) -> str:
+    """The role the gap files name, read from their first data row."""
+    rows = csv.DictReader(io.StringIO(files[0].decode("utf-8-sig")))
+    return next(rows)["role"]
+
+
 def counts_in(files: list[bytes]) -> Counter:
     """How many people list each code, read straight from the CSV text."""
     counts = Counter()
@@ -165,13 +171,19 @@ def test_a_gap_shared_by_fewer_than_three_people_is_not_counted_exactly(client, 
 def test_learning_is_ranked_by_the_team_gaps_it_addresses(client, team):
     counts = counts_in(team)
     links = sql(
-        "SELECT l.title, c.code FROM competences_learningopportunity l "
+        "SELECT l.title, c.code, l.suits_from, l.suits_to FROM competences_learningopportunity l "
         "JOIN competences_learningopportunity_competences lc ON lc.learningopportunity_id = l.id "
         "JOIN competences_competence c ON c.id = lc.competence_id"
     )
+    # Everyone in the team holds the one role: learning counts only if it suits its level.
+    level = sql(
+        "SELECT lv.number FROM roles_roleprofile r JOIN roles_level lv ON lv.id = r.level_id "
+        "WHERE r.slug = %s",
+        team_role_slug(team),
+    )[0][0]
     expected = Counter()
-    for title, code in links:
-        if code in counts:
+    for title, code, low, high in links:
+        if code in counts and low <= level <= high:
             expected[title] += counts[code]
     ranked = sorted(expected.items(), key=lambda pair: (-pair[1], pair[0]))
     assert ranked, "the chosen gaps have some learning"

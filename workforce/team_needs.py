@@ -6,9 +6,12 @@ Rules, stated on the page too:
   many people have it as a gap, whatever their role.
 - Competences that are essential for at least one of the people with the gap come first,
   then the most shared, then the framework's order.
-- A learning opportunity addresses a gap when the framework links it to that competence;
-  its count is the number of the team's gaps it addresses (a person with two gaps it
-  develops counts twice). Most first, then by title.
+- A learning opportunity addresses a gap when the framework links it to that competence
+  and it suits the level of the person who has the gap (their role's career framework
+  level lies in the range of levels it is meant for). Its count is the number of such
+  gaps (a person with two gaps it develops counts twice); most first, then by title.
+  Learning that suits nobody with a gap it develops is left out, and each item says
+  which of the team's levels it was counted for.
 - Any count of 1 or 2 shows as "fewer than 3", unless exact numbers were asked for, so a
   small group's gaps cannot be told apart. Suppressed counts sort as equals, so the order
   does not give the number away either.
@@ -92,6 +95,19 @@ class TeamLearning:
     learning: LearningOpportunity
     gaps: TeamCount
     competences: list[Competence] = field(default_factory=list)
+    # The team's levels it was counted for: the levels of the people whose gaps it
+    # addresses and whose level it suits.
+    levels: list[int] = field(default_factory=list)
+
+    @property
+    def counted_for(self) -> str:
+        if len(self.levels) == 1:
+            return _("the team's level %(level)d members") % {"level": self.levels[0]}
+        listed = ", ".join(str(level) for level in self.levels[:-1])
+        return _("the team's members at levels %(levels)s and %(last)d") % {
+            "levels": listed,
+            "last": self.levels[-1],
+        }
 
 
 @dataclass
@@ -142,14 +158,27 @@ def team_needs(files: GapFiles, *, exact: bool) -> TeamNeeds:
     developed: dict[int, list[str]] = {}
     for learning_id, code in links:
         developed.setdefault(learning_id, []).append(code)
+    level_of = {slug: role.level.number for slug, role in files.roles.items()}
     learning = []
     for item in LearningOpportunity.objects.filter(pk__in=list(developed)):
-        codes = developed[item.pk]
+        codes = set(developed[item.pk])
+        suited = [
+            person
+            for person in people
+            if person.role_slug in level_of and item.suits(level_of[person.role_slug])
+        ]
+        addressed = Counter(code for person in suited for code in person.gaps if code in codes)
+        if not addressed:
+            continue
+        reached = [person for person in suited if codes.intersection(person.gaps)]
+        # Whom it was counted for is named by level only, never by count, so a small
+        # group cannot be told apart by it.
         learning.append(
             TeamLearning(
                 learning=item,
-                gaps=TeamCount(sum(counts[code] for code in codes), exact),
-                competences=[gap.competence for gap in gaps if gap.competence.code in codes],
+                gaps=TeamCount(sum(addressed.values()), exact),
+                competences=[gap.competence for gap in gaps if gap.competence.code in addressed],
+                levels=sorted({level_of[person.role_slug] for person in reached}),
             )
         )
     learning.sort(key=lambda entry: (-entry.gaps.sort_key, entry.learning.title))
@@ -198,7 +227,9 @@ def team_sheets(needs: TeamNeeds) -> list[Sheet]:
         header=[
             _("Learning"),
             _("Kind"),
-            _("Level"),
+            _("Qualification level"),
+            _("Suits career framework levels"),
+            _("Counted for"),
             _("Team gaps it addresses"),
             not_shown,
             _("Competences"),
@@ -207,7 +238,9 @@ def team_sheets(needs: TeamNeeds) -> list[Sheet]:
             [
                 entry.learning.title,
                 entry.learning.get_kind_display(),
-                entry.learning.get_level_display() if entry.learning.level else _("Any level"),
+                entry.learning.get_level_display() if entry.learning.level else "",
+                f"{entry.learning.suits_from}-{entry.learning.suits_to}",
+                entry.counted_for,
                 entry.gaps.cell,
                 entry.gaps.note,
                 "; ".join(competence.code for competence in entry.competences),
