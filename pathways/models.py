@@ -81,7 +81,7 @@ class ProgressionDrop(models.Model):
     """A competence the lower role needs that a move deliberately leaves behind, and why.
 
     Along a move up, the higher role normally needs everything the lower role needs as
-    essential, at the same or greater proficiency. When it does not (the new role is in
+    essential, at the same proficiency or deeper. When it does not (the new role is in
     another service, or hands a task to someone else), the reason is recorded here so
     the move can say what it drops instead of dropping it silently.
     """

@@ -277,8 +277,8 @@ def test_the_workbook_has_the_mix_levels_and_coverage_with_frozen_headers(client
     status = {row[1]: row[header.index("Coverage")] for row in rows[1:]}
     assert {code for code, value in status.items() if value == "Not covered"} == uncovered
     assert {code for code, value in status.items() if value == "Single post only"} == single
-    numbers = {row[1]: row[header.index("Greatest proficiency (number)")] for row in rows[1:]}
-    labels = {row[1]: row[header.index("Greatest proficiency")] for row in rows[1:]}
+    numbers = {row[1]: row[header.index("Deepest proficiency (number)")] for row in rows[1:]}
+    labels = {row[1]: row[header.index("Deepest proficiency")] for row in rows[1:]}
     for code, deepest in covered.items():
         assert numbers[code] == deepest and labels[code] == LABELS[deepest]
     wte = {row[0]: row[3] for row in list(book["Skill mix"].iter_rows(values_only=True))[1:]}

@@ -185,8 +185,8 @@ def heat_map_list(workforce: AreaWorkforce) -> Sheet:
             _("Role"),
             _("Role code"),
             _("Level"),
-            _("Highest proficiency (number)"),
-            _("Highest proficiency"),
+            _("Deepest proficiency (number)"),
+            _("Deepest proficiency"),
             _("Competences needed in section"),
         ],
     )

@@ -36,8 +36,8 @@ def plan_sheets(plan: Plan) -> list[Sheet]:
             _("Competence code"),
             _("Competence"),
             _("Coverage"),
-            _("Greatest proficiency (number)"),
-            _("Greatest proficiency"),
+            _("Deepest proficiency (number)"),
+            _("Deepest proficiency"),
             _("Roles in the mix that need it"),
         ],
         [
@@ -137,7 +137,7 @@ def annex_document(plan: Plan, address: str):
     if plan.covered:
         _add_table(
             document,
-            [_("Code"), _("Competence"), _("Greatest proficiency"), _("Roles that need it")],
+            [_("Code"), _("Competence"), _("Deepest proficiency"), _("Roles that need it")],
             [
                 [
                     item.competence.code,
