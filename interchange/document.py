@@ -287,6 +287,7 @@ def competence_document(code: str) -> dict | None:
             "description": item["description"],
             "knowledge": item["knowledge"],
             "skills": item["skills"],
+            "foundation": item["foundation"],
             "standards": [standard["reference"] for standard in standards],
         },
         "children": list(children.values("code", "title")),

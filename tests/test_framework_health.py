@@ -253,7 +253,11 @@ def test_a_reason_is_required_and_kept_short_and_nothing_is_stored_without_one(
     response = editor_client.post(ACCEPT_URL, {"key": key, "reason": reason})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Give a reason" in html or "1000 characters or fewer" in html
+    assert 'class="errornote" role="alert"' in html
+    assert any(
+        message in html
+        for message in ("Give a reason", "1000 characters or fewer", "Null characters are not allowed")
+    )
     assert not AcceptedWarning.objects.exists()
 
 

@@ -54,7 +54,9 @@ def target():
     standard = make_standard(title="Assess needs")
     for statement in statements:
         statement.standards.add(standard)
-    make_learning(title="Level 5 certificate", level=5, competences=statements[:4])
+    make_learning(
+        title="Level 5 certificate", level=5, suits_from=5, suits_to=5, competences=statements[:4]
+    )
     return role, statements
 
 
@@ -230,7 +232,7 @@ def test_csv_holds_the_same_gaps_as_the_page(client, target):
     assert first["required proficiency"] == "Awareness"
     assert first["essential or desirable"] == "Desirable"
     assert "Assess needs" in first["standards"]
-    assert first["learning"] == "Level 5 certificate (Level 5)"
+    assert first["learning"] == "Level 5 certificate (Course, Level 5, for level 5 staff)"
 
 
 def test_change_your_answers_returns_to_the_check_page_with_the_same_answers(client, target):
