@@ -18,8 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process, utils
 
-from competences.models import Competence, Kind, LearningOpportunity, Standard
-from competences.models import is_official_learning_address
+from competences.models import (
+    Competence,
+    Kind,
+    LearningOpportunity,
+    Standard,
+    is_official_learning_address,
+)
 from core.versioning import content_models
 from pathways.models import MoveKind, Progression
 from roles.models import Level, Proficiency, Requirement, RoleCompetence, RoleProfile
@@ -365,9 +370,9 @@ def _role_findings(levels, roles, requirements, statements) -> list[Finding]:
 def _move_findings(roles_by_pk, depth_of, statements) -> list[Finding]:
     found = []
     moves = Progression.objects.filter(kind=MoveKind.VERTICAL).values_list(
-        "pk", "from_role_id", "to_role_id"
+        "from_role_id", "to_role_id"
     )
-    for pk, lower_id, higher_id in moves:
+    for lower_id, higher_id in moves:
         lower, higher = roles_by_pk[lower_id], roles_by_pk[higher_id]
         lower_needs = depth_of.get(lower_id, {})
         for competence_id, depth in sorted(depth_of.get(higher_id, {}).items()):

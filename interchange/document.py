@@ -146,8 +146,7 @@ def framework_document() -> dict:
         "framework": framework_block(),
         "areas": [_without_pk(area) for area in areas],
         "levels": [
-            level
-            | {name: PROFICIENCY_NAMES[level[name]] for name in LEVEL_PROFICIENCIES}
+            level | {name: PROFICIENCY_NAMES[level[name]] for name in LEVEL_PROFICIENCIES}
             for level in Level.objects.order_by("number").values(*LEVEL_FIELDS)
         ],
         "standards": sorted(Standard.objects.values(*STANDARD_FIELDS), key=_by("reference")),

@@ -12,7 +12,17 @@ def load_learning(document, report, locate, competences: dict, remove_missing) -
         LearningOpportunity,
         LearningOpportunity.objects.all(),
         lambda item: item.title,
-        ["kind", "level", "suits_from", "suits_to", "provider", "url", "cost", "caution", "description"],
+        [
+            "kind",
+            "level",
+            "suits_from",
+            "suits_to",
+            "provider",
+            "url",
+            "cost",
+            "caution",
+            "description",
+        ],
     )
     codes = {competence.pk: code for code, competence in competences.items()}
     before = {

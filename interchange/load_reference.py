@@ -5,6 +5,7 @@ from roles.models import Area, Level
 
 from .bulk import Table
 from .document import LEVEL_NORMS, LEVEL_PROFICIENCIES, PROFICIENCY_NAMES
+from .entries import entries_of, entry_errors
 
 PROFICIENCY_BY_NAME = {name: value for value, name in PROFICIENCY_NAMES.items()}
 
@@ -21,7 +22,6 @@ def level_norms(item: dict) -> dict:
                 )
             norms[name] = PROFICIENCY_BY_NAME[norms[name]]
     return norms
-from .entries import entries_of, entry_errors
 
 
 def load_reference_data(document, report, locate, remove_missing) -> tuple:

@@ -109,12 +109,8 @@ class Level(models.Model):
             "profile's depth goes to its specialism."
         ),
     )
-    requirements_min = models.PositiveSmallIntegerField(
-        _("fewest requirements usual"), default=15
-    )
-    requirements_max = models.PositiveSmallIntegerField(
-        _("most requirements usual"), default=70
-    )
+    requirements_min = models.PositiveSmallIntegerField(_("fewest requirements usual"), default=15)
+    requirements_max = models.PositiveSmallIntegerField(_("most requirements usual"), default=70)
     essential_min = models.PositiveSmallIntegerField(
         _("smallest essential share usual (%)"), default=50
     )

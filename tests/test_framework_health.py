@@ -55,7 +55,8 @@ def page_keys(html: str, severity: str) -> set[str]:
     """The keys of the findings the admin page lists under checks of ``severity``."""
     keys = set()
     for block in re.findall(
-        rf'<div class="module app-health__check" id="check-[^"]+" data-severity="{severity}">(.*?)</ul>',
+        rf'<div class="module app-health__check" id="check-[^"]+" '
+        rf'data-severity="{severity}">(.*?)</ul>',
         html,
         re.S,
     ):
@@ -221,9 +222,7 @@ def test_each_warning_is_listed_without_failing_the_command(seeded, editor_clien
     assert key not in page_keys(html, "error")
 
 
-def test_an_editor_accepts_a_warning_with_a_reason_and_the_report_shows_it(
-    seeded, editor_client
-):
+def test_an_editor_accepts_a_warning_with_a_reason_and_the_report_shows_it(seeded, editor_client):
     key = unused_competence()
     response = editor_client.post(
         ACCEPT_URL, {"key": key, "reason": "Kept for the new service starting in spring."}
@@ -231,7 +230,9 @@ def test_an_editor_accepts_a_warning_with_a_reason_and_the_report_shows_it(
     assert response.status_code == 302
     assert key not in {finding.key for finding in health_report().warnings}
     html = editor_client.get(REPORT_URL).content.decode()
-    accepted = re.search(rf'<tr class="app-health__accepted" data-key="{re.escape(key)}">(.*?)</tr>', html, re.S)
+    accepted = re.search(
+        rf'<tr class="app-health__accepted" data-key="{re.escape(key)}">(.*?)</tr>', html, re.S
+    )
     assert accepted and "Kept for the new service starting in spring." in accepted.group(1)
     assert "health-editor" in accepted.group(1)
     status, output = run_command()
@@ -256,7 +257,11 @@ def test_a_reason_is_required_and_kept_short_and_nothing_is_stored_without_one(
     assert 'class="errornote" role="alert"' in html
     assert any(
         message in html
-        for message in ("Give a reason", "1000 characters or fewer", "Null characters are not allowed")
+        for message in (
+            "Give a reason",
+            "1000 characters or fewer",
+            "Null characters are not allowed",
+        )
     )
     assert not AcceptedWarning.objects.exists()
 
@@ -298,3 +303,41 @@ def test_the_level_norms_that_the_report_checks_are_data(seeded):
         deepest_proficiency=Proficiency.WORKING, foundation_proficiency=Proficiency.WORKING
     )
     assert key in {finding.key for finding in health_report().errors}
+
+
+def test_level_pages_show_each_roles_spread_of_depths_as_counted_in_sql(client, seeded):
+    """The calibration readers see on a level page, against a plain SQL count."""
+    from lxml import html
+
+    from tests.helpers import sql
+
+    for number in range(2, 9):
+        page = html.fromstring(client.get(reverse("roles:level-detail", args=[number])).content)
+        rows = page.xpath('//table[contains(@class, "app-depth-spread")]/tbody/tr')
+        expected = sql(
+            "SELECT r.slug, COUNT(*), "
+            "SUM(CASE WHEN rc.requirement = 'essential' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN rc.proficiency = 1 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN rc.proficiency = 2 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN rc.proficiency = 3 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN rc.proficiency = 4 THEN 1 ELSE 0 END) "
+            "FROM roles_roleprofile r JOIN roles_level l ON l.id = r.level_id "
+            "JOIN roles_rolecompetence rc ON rc.role_id = r.id WHERE l.number = %s "
+            "GROUP BY r.slug",
+            number,
+        )
+        assert rows and len(rows) == len(expected), number
+        for slug, count, essential, *depths in expected:
+            row = next(row for row in rows if row.get("data-role") == slug)
+            cells = [cell.text_content().split()[-1] for cell in row.xpath("./td")]
+            assert cells == [
+                str(count),
+                f"{round(100 * essential / count)}%",
+                *[str(depth) for depth in depths],
+            ], slug
+        # The page states the level's norms the report checks.
+        norms = sql(
+            "SELECT requirements_min, requirements_max FROM roles_level WHERE number = %s",
+            number,
+        )[0]
+        assert f"usually needs {norms[0]} to {norms[1]} competences" in page.text_content()

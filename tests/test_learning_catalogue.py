@@ -102,11 +102,6 @@ def offered(block, kind: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("slug", [role["slug"] for role in []] or None)
-def _placeholder(slug):  # pragma: no cover - replaced below
-    pass
-
-
 def roles():
     return list(RoleProfile.objects.select_related("level").order_by("level__number", "slug"))
 
@@ -122,9 +117,7 @@ def test_every_roles_gap_report_offers_learning_at_its_level_first(seeded):
         url = reverse("pathways:self-assessment-result", args=[role.slug])
         page = lxml_html.fromstring(client.get(url).content.decode())
         blocks = page.xpath('//div[@class="app-gap"]')
-        needed = sql(
-            "SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", role.pk
-        )[0][0]
+        needed = sql("SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", role.pk)[0][0]
         assert len(blocks) == needed, role.slug
         for block in blocks:
             suits = offered(block, "app-learning")

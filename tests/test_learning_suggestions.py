@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from competences.models import LearningFit, LearningOpportunity
 from pathways.assessment import learning_for_level
-from roles.models import RoleProfile
 from tests.factories import make_competence, make_learning, make_requirement, make_role
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +58,10 @@ def gap():
 )
 def test_how_learning_fits_a_level_5_role(suits, fit):
     low, high = suits
-    assert LearningOpportunity(title="x", kind="course", suits_from=low, suits_to=high).fit_for(5) == fit
+    assert (
+        LearningOpportunity(title="x", kind="course", suits_from=low, suits_to=high).fit_for(5)
+        == fit
+    )
 
 
 def course(low, high, title=None):
@@ -88,8 +90,12 @@ def test_learning_below_is_offered_only_when_nothing_else_is_known():
 def test_the_page_offers_learning_at_the_roles_level_and_not_below_it(client, gap):
     role, statement = gap
     make_learning(title="Entry diploma", suits_from=2, suits_to=3, competences=[statement])
-    make_learning(title="Practitioner certificate", suits_from=5, suits_to=6, competences=[statement])
-    make_learning(title="Short course for everyone", suits_from=2, suits_to=8, competences=[statement])
+    make_learning(
+        title="Practitioner certificate", suits_from=5, suits_to=6, competences=[statement]
+    )
+    make_learning(
+        title="Short course for everyone", suits_from=2, suits_to=8, competences=[statement]
+    )
     block = gap_block(result(client, role), statement.code)
     offered = suggested(block)
     assert "Practitioner certificate" in offered
@@ -128,7 +134,9 @@ def test_learning_one_level_above_is_for_later_and_further_above_is_not_shown(cl
 def test_csv_learning_matches_the_page(client, gap):
     role, statement = gap
     make_learning(title="Entry diploma", suits_from=2, suits_to=3, competences=[statement])
-    make_learning(title="Practitioner certificate", suits_from=5, suits_to=5, competences=[statement])
+    make_learning(
+        title="Practitioner certificate", suits_from=5, suits_to=5, competences=[statement]
+    )
     url = reverse("pathways:self-assessment-result", args=[role.slug])
     rows = list(csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
     assert rows[0]["learning"] == "Practitioner certificate (Course, for level 5 staff)"

@@ -45,8 +45,7 @@ def tags(content: str) -> list[str]:
     """The depth named by each proficiency tag on a page."""
     page = html.fromstring(content)
     return [
-        link.text.strip()
-        for link in page.xpath('//strong[contains(@class, "app-proficiency")]/a')
+        link.text.strip() for link in page.xpath('//strong[contains(@class, "app-proficiency")]/a')
     ]
 
 
@@ -81,7 +80,10 @@ def test_pages_name_depths_only_by_the_four_words(client, scale):
         assert scale[label] == meaning.strip()
     # The level page's spread of depths is headed by the same four words, linked to them.
     level = html.fromstring(client.get(pages["level"]).content.decode())
-    headings = [a.text_content() for a in level.xpath('//table[contains(@class, "app-depth-spread")]//thead//a')]
+    headings = [
+        a.text_content()
+        for a in level.xpath('//table[contains(@class, "app-depth-spread")]//thead//a')
+    ]
     assert headings == list(scale)
     # The workforce heat map names each cell's depth by one of the four words.
     workforce = html.fromstring(client.get(pages["workforce"]).content.decode())

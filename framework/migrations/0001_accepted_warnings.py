@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,20 +15,48 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AcceptedWarning',
+            name="AcceptedWarning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=300, unique=True, verbose_name='warning')),
-                ('summary', models.CharField(max_length=500, verbose_name='what the report said')),
-                ('reason', models.TextField(max_length=1000, verbose_name='reason for accepting it')),
-                ('accepted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='accepted at')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='accepted by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=300, unique=True, verbose_name="warning")),
+                ("summary", models.CharField(max_length=500, verbose_name="what the report said")),
+                (
+                    "reason",
+                    models.TextField(max_length=1000, verbose_name="reason for accepting it"),
+                ),
+                (
+                    "accepted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="accepted at"
+                    ),
+                ),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="accepted by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'framework health report',
-                'verbose_name_plural': 'framework health report',
-                'ordering': ['key'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='accepted_warning_has_a_reason')],
+                "verbose_name": "framework health report",
+                "verbose_name_plural": "framework health report",
+                "ordering": ["key"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="accepted_warning_has_a_reason",
+                    )
+                ],
             },
         ),
     ]

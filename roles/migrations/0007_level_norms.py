@@ -30,89 +30,144 @@ FIELDS = (
 def set_norms(apps, schema_editor):
     Level = apps.get_model("roles", "Level")
     for number, values in NORMS.items():
-        Level.objects.filter(number=number).update(**dict(zip(FIELDS, values)))
+        Level.objects.filter(number=number).update(**dict(zip(FIELDS, values, strict=True)))
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roles', '0006_person_specification_criteria'),
+        ("roles", "0006_person_specification_criteria"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicallevel',
-            name='deepest_proficiency',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Awareness'), (2, 'Working'), (3, 'Proficient'), (4, 'Expert')], default=4, help_text='A role at this level never needs anything deeper.', verbose_name='deepest proficiency a role needs'),
+            model_name="historicallevel",
+            name="deepest_proficiency",
+            field=models.PositiveSmallIntegerField(
+                choices=[(1, "Awareness"), (2, "Working"), (3, "Proficient"), (4, "Expert")],
+                default=4,
+                help_text="A role at this level never needs anything deeper.",
+                verbose_name="deepest proficiency a role needs",
+            ),
         ),
         migrations.AddField(
-            model_name='historicallevel',
-            name='essential_max',
-            field=models.PositiveSmallIntegerField(default=85, verbose_name='largest essential share usual (%)'),
+            model_name="historicallevel",
+            name="essential_max",
+            field=models.PositiveSmallIntegerField(
+                default=85, verbose_name="largest essential share usual (%)"
+            ),
         ),
         migrations.AddField(
-            model_name='historicallevel',
-            name='essential_min',
-            field=models.PositiveSmallIntegerField(default=50, verbose_name='smallest essential share usual (%)'),
+            model_name="historicallevel",
+            name="essential_min",
+            field=models.PositiveSmallIntegerField(
+                default=50, verbose_name="smallest essential share usual (%)"
+            ),
         ),
         migrations.AddField(
-            model_name='historicallevel',
-            name='expert_max',
-            field=models.PositiveSmallIntegerField(default=0, help_text="The most of a role's requirements that may be at Expert.", verbose_name='largest share at Expert (%)'),
+            model_name="historicallevel",
+            name="expert_max",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="The most of a role's requirements that may be at Expert.",
+                verbose_name="largest share at Expert (%)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicallevel',
-            name='foundation_proficiency',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Awareness'), (2, 'Working'), (3, 'Proficient'), (4, 'Expert')], default=3, help_text="Basic tasks any member of staff does are needed at most this deeply, so a profile's depth goes to its specialism.", verbose_name='deepest proficiency in a foundation competence'),
+            model_name="historicallevel",
+            name="foundation_proficiency",
+            field=models.PositiveSmallIntegerField(
+                choices=[(1, "Awareness"), (2, "Working"), (3, "Proficient"), (4, "Expert")],
+                default=3,
+                help_text="Basic tasks any member of staff does are needed at most this deeply, so a profile's depth goes to its specialism.",
+                verbose_name="deepest proficiency in a foundation competence",
+            ),
         ),
         migrations.AddField(
-            model_name='historicallevel',
-            name='requirements_max',
-            field=models.PositiveSmallIntegerField(default=70, verbose_name='most requirements usual'),
+            model_name="historicallevel",
+            name="requirements_max",
+            field=models.PositiveSmallIntegerField(
+                default=70, verbose_name="most requirements usual"
+            ),
         ),
         migrations.AddField(
-            model_name='historicallevel',
-            name='requirements_min',
-            field=models.PositiveSmallIntegerField(default=15, verbose_name='fewest requirements usual'),
+            model_name="historicallevel",
+            name="requirements_min",
+            field=models.PositiveSmallIntegerField(
+                default=15, verbose_name="fewest requirements usual"
+            ),
         ),
         migrations.AddField(
-            model_name='level',
-            name='deepest_proficiency',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Awareness'), (2, 'Working'), (3, 'Proficient'), (4, 'Expert')], default=4, help_text='A role at this level never needs anything deeper.', verbose_name='deepest proficiency a role needs'),
+            model_name="level",
+            name="deepest_proficiency",
+            field=models.PositiveSmallIntegerField(
+                choices=[(1, "Awareness"), (2, "Working"), (3, "Proficient"), (4, "Expert")],
+                default=4,
+                help_text="A role at this level never needs anything deeper.",
+                verbose_name="deepest proficiency a role needs",
+            ),
         ),
         migrations.AddField(
-            model_name='level',
-            name='essential_max',
-            field=models.PositiveSmallIntegerField(default=85, verbose_name='largest essential share usual (%)'),
+            model_name="level",
+            name="essential_max",
+            field=models.PositiveSmallIntegerField(
+                default=85, verbose_name="largest essential share usual (%)"
+            ),
         ),
         migrations.AddField(
-            model_name='level',
-            name='essential_min',
-            field=models.PositiveSmallIntegerField(default=50, verbose_name='smallest essential share usual (%)'),
+            model_name="level",
+            name="essential_min",
+            field=models.PositiveSmallIntegerField(
+                default=50, verbose_name="smallest essential share usual (%)"
+            ),
         ),
         migrations.AddField(
-            model_name='level',
-            name='expert_max',
-            field=models.PositiveSmallIntegerField(default=0, help_text="The most of a role's requirements that may be at Expert.", verbose_name='largest share at Expert (%)'),
+            model_name="level",
+            name="expert_max",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="The most of a role's requirements that may be at Expert.",
+                verbose_name="largest share at Expert (%)",
+            ),
         ),
         migrations.AddField(
-            model_name='level',
-            name='foundation_proficiency',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Awareness'), (2, 'Working'), (3, 'Proficient'), (4, 'Expert')], default=3, help_text="Basic tasks any member of staff does are needed at most this deeply, so a profile's depth goes to its specialism.", verbose_name='deepest proficiency in a foundation competence'),
+            model_name="level",
+            name="foundation_proficiency",
+            field=models.PositiveSmallIntegerField(
+                choices=[(1, "Awareness"), (2, "Working"), (3, "Proficient"), (4, "Expert")],
+                default=3,
+                help_text="Basic tasks any member of staff does are needed at most this deeply, so a profile's depth goes to its specialism.",
+                verbose_name="deepest proficiency in a foundation competence",
+            ),
         ),
         migrations.AddField(
-            model_name='level',
-            name='requirements_max',
-            field=models.PositiveSmallIntegerField(default=70, verbose_name='most requirements usual'),
+            model_name="level",
+            name="requirements_max",
+            field=models.PositiveSmallIntegerField(
+                default=70, verbose_name="most requirements usual"
+            ),
         ),
         migrations.AddField(
-            model_name='level',
-            name='requirements_min',
-            field=models.PositiveSmallIntegerField(default=15, verbose_name='fewest requirements usual'),
+            model_name="level",
+            name="requirements_min",
+            field=models.PositiveSmallIntegerField(
+                default=15, verbose_name="fewest requirements usual"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='level',
-            constraint=models.CheckConstraint(condition=models.Q(('requirements_min__lte', models.F('requirements_max')), ('essential_min__lte', models.F('essential_max')), ('essential_max__lte', 100), ('expert_max__lte', 100), ('foundation_proficiency__lte', models.F('deepest_proficiency')), ('deepest_proficiency__gte', 1), ('deepest_proficiency__lte', 4)), name='level_norms_in_order', violation_error_message="Each norm's lower figure must not exceed its higher one, shares are at most 100%, and a foundation competence is needed no deeper than anything else."),
+            model_name="level",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("requirements_min__lte", models.F("requirements_max")),
+                    ("essential_min__lte", models.F("essential_max")),
+                    ("essential_max__lte", 100),
+                    ("expert_max__lte", 100),
+                    ("foundation_proficiency__lte", models.F("deepest_proficiency")),
+                    ("deepest_proficiency__gte", 1),
+                    ("deepest_proficiency__lte", 4),
+                ),
+                name="level_norms_in_order",
+                violation_error_message="Each norm's lower figure must not exceed its higher one, shares are at most 100%, and a foundation competence is needed no deeper than anything else.",
+            ),
         ),
         migrations.RunPython(set_norms, migrations.RunPython.noop),
     ]

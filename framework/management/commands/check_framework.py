@@ -28,7 +28,11 @@ class Command(BaseCommand):
             if not result.findings and not result.accepted:
                 continue
             heading = f"{check.severity.upper()}S: {check.title} ({len(result.findings)})"
-            write(self.style.ERROR(heading) if check.severity == ERROR else self.style.WARNING(heading))
+            write(
+                self.style.ERROR(heading)
+                if check.severity == ERROR
+                else self.style.WARNING(heading)
+            )
             write(f"  Rule: {check.rule}")
             for finding in result.findings:
                 write(f"  - {finding.message}")
