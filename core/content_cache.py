@@ -30,12 +30,13 @@ _release: str | None = None
 
 
 def release() -> str:
-    """A digest of the templates and the project's code, the same on every server."""
+    """A digest of the templates and the project's code, and of how pages are rendered
+    (debug mode and static addresses), the same on every server of one release."""
     global _release
     if _release is None:
-        from .page_cache import _code_fingerprint
+        from .page_cache import _code_fingerprint, rendering_fingerprint
 
-        _release = _code_fingerprint()
+        _release = f"{_code_fingerprint()}-{rendering_fingerprint()}"
     return _release
 
 

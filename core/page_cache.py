@@ -2,7 +2,9 @@
 
 A page's key names the content generation (``generation()``, replaced by every committed
 content change), the code fingerprint (so a new release never serves pages its templates
-did not make), the response encoding, the path and the query parameters the page reads.
+did not make), how the page was rendered (debug mode, the static files storage and its
+manifest, so a page that `make run` rendered with plain static addresses is never served
+by `make serve` in the same checkout, whose addresses are hashed), the response encoding, the path and the query parameters the page reads.
 An edit therefore shows on the next request from every worker and every server that
 shares the cache. Each page is stored once per encoding, already compressed, so a hit
 costs one query (the version row) and one cache read, and no rendering or
@@ -52,6 +54,19 @@ def _code_fingerprint() -> str:
             if path.suffix in (".html", ".py", ".txt", ".svg") and path.is_file():
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def rendering_fingerprint() -> str:
+    """A digest of what a page's HTML depends on besides the code and the content: debug
+    mode, the static files storage, and the manifest of hashed static names when there is
+    one (a new ``collectstatic`` with changed files gives new addresses)."""
+    digest = hashlib.sha256()
+    storage = settings.STORAGES["staticfiles"]["BACKEND"]
+    digest.update(f"debug={settings.DEBUG};storage={storage};".encode())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if storage != "django.contrib.staticfiles.storage.StaticFilesStorage" and manifest.is_file():
+        digest.update(manifest.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -117,7 +132,7 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.fingerprint = _code_fingerprint()
+        self.fingerprint = f"{_code_fingerprint()}-{rendering_fingerprint()}"
         self.admin_prefix = "/" + settings.ADMIN_URL
         self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
 

@@ -336,3 +336,34 @@ def test_a_cached_workbook_names_the_public_address_not_the_requests_host(client
         source = openpyxl.load_workbook(io.BytesIO(response.content)).properties.description
         assert f"https://framework.example.org/areas/{area.slug}/workforce/" in source
         assert "127.0.0.1" not in source
+
+
+def test_a_page_cached_in_development_is_not_served_by_the_production_configuration(
+    settings, monkeypatch
+):
+    """`make run` and `make serve` in one checkout share the file cache: a page rendered
+    with debug on and plain static addresses must not be what production serves."""
+    from django.test import Client
+
+    from core import content_cache
+    from core.page_cache import rendering_fingerprint
+
+    role = RoleProfile.objects.first()
+    settings.DEBUG = True
+    monkeypatch.setattr(content_cache, "_release", None)  # as a new process would start
+    development = rendering_fingerprint()
+    first, rendered = fetch(Client(), role.get_absolute_url())
+    again, from_cache = fetch(Client(), role.get_absolute_url())
+    assert rendered > HIT and from_cache == HIT and again["ETag"] == first["ETag"]
+    settings.DEBUG = False
+    monkeypatch.setattr(content_cache, "_release", None)
+    assert rendering_fingerprint() != development
+    served, queries = fetch(Client(), role.get_absolute_url())
+    # Not the development page: a key and an ETag of its own, made afresh.
+    assert served["ETag"] != first["ETag"]
+    assert queries > HIT
+    # The static storage is named too: plain and hashed addresses never share a key.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "core.storage.StaticStorage"}
+    }
+    assert rendering_fingerprint() != development
