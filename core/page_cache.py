@@ -4,7 +4,8 @@ A page's key names the content generation (``generation()``, replaced by every c
 content change), the code fingerprint (so a new release never serves pages its templates
 did not make), how the page was rendered (debug mode, the static files storage and its
 manifest, so a page that `make run` rendered with plain static addresses is never served
-by `make serve` in the same checkout, whose addresses are hashed), the response encoding, the path and the query parameters the page reads.
+by `make serve` in the same checkout, whose addresses are hashed), the response
+encoding, the path and the query parameters the page reads.
 An edit therefore shows on the next request from every worker and every server that
 shares the cache. Each page is stored once per encoding, already compressed, so a hit
 costs one query (the version row) and one cache read, and no rendering or

@@ -87,16 +87,21 @@ def csv_bytes(
     *,
     cell: Callable | None = safe_cell,
     lineterminator: str = "\r\n",
+    bom: bool = True,
 ) -> bytes:
     """A UTF-8 CSV file: the header, then the rows, each value passed through ``cell``
     (by default, text that would run as a formula is neutralised; None writes values as
-    they are, for files no spreadsheet is meant to open)."""
+    they are, for files no spreadsheet is meant to open).
+
+    It starts with the UTF-8 byte-order mark unless ``bom`` is false: Excel on Windows
+    reads a CSV without it in the computer's legacy code page, so "Café" opens as
+    "CafÃ©". Files read by other software (Moodle's import) leave it out."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=lineterminator)
     shape = cell or (lambda value: value)
     writer.writerow([shape(value) for value in header])
     writer.writerows([shape(value) for value in row] for row in rows)
-    return out.getvalue().encode("utf-8")
+    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
 
 
 def csv_response(sheet: Sheet, filename: str) -> HttpResponse:

@@ -122,7 +122,7 @@ def moodle_csv(document: dict) -> bytes:
         *(_competence_row(competence, standards) for competence in document["competences"]),
     ]
     # Moodle reads the file, not a spreadsheet: text is written exactly as it is.
-    return csv_bytes(HEADER, rows, cell=None, lineterminator="\n")
+    return csv_bytes(HEADER, rows, cell=None, lineterminator="\n", bom=False)
 
 
 def _framework_row(document: dict) -> list[str]:

@@ -96,7 +96,8 @@ def _read_one(name: str, number: int, data: bytes) -> list[EarlierResult]:
             % {"name": name}
         )
     try:
-        text = data.decode("utf-8-sig")
+        # A file put together from several keeps each part's byte-order mark.
+        text = data.decode("utf-8-sig").replace("\ufeff", "")
     except UnicodeDecodeError:
         raise _Refused(
             _(

@@ -157,7 +157,7 @@ def test_csv_holds_the_same_cells_as_the_page_and_the_database(client, area):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
     assert header[:2] == ["Section code", "Section"]
     cells, *_ = page_heat_map(client, area)
@@ -235,7 +235,9 @@ def test_a_role_title_written_as_a_formula_comes_out_as_text(client):
     rows = list(
         csv.reader(
             io.StringIO(
-                client.get("/areas/court-healthcare/workforce/workforce.csv").content.decode()
+                client.get("/areas/court-healthcare/workforce/workforce.csv").content.decode(
+                    "utf-8-sig"
+                )
             )
         )
     )

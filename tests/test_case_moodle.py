@@ -265,7 +265,7 @@ def requirements_in(package: dict) -> set[tuple[str, str, str, str]]:
 
 
 def read_moodle(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 # The CASE package

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -206,13 +207,16 @@ def test_each_csv_has_a_row_for_every_row_of_its_table(download, entity, table):
     response = download(f"/export/csv/{entity}.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) - 1 == count(table)
 
 
 def test_the_about_csv_states_version_last_change_and_licence(download):
     response = download("/export/csv/about.csv")
-    about = {row["field"]: row["value"] for row in csv.DictReader(io.StringIO(response.text))}
+    about = {
+        row["field"]: row["value"]
+        for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
     number, last_changed = stored_version()
     assert about["version"] == str(number)
     assert about["last_changed"] == (last_changed or "")
@@ -433,3 +437,23 @@ def test_a_kept_export_is_served_from_the_cache_with_one_query(client):
     assert response.status_code == 200
     # The one query reads the content version, which names the kept file.
     assert len(context) == 1
+
+
+def test_csv_files_open_in_excel_with_their_accents_and_moodles_file_stays_plain(client, download):
+    """Excel on Windows reads a CSV as UTF-8 only when it starts with the byte-order mark;
+    Moodle's import reads its file as it is, so that one carries no mark."""
+    from roles.models import RoleProfile
+
+    role = RoleProfile.objects.first()
+    spreadsheets = [
+        download("/export/csv/roles.csv").content,
+        client.get(
+            reverse("pathways:self-assessment-result", args=[role.slug]), {"format": "csv"}
+        ).content,
+        client.get("/areas/court-healthcare/workforce/workforce.csv").content,
+    ]
+    for content in spreadsheets:
+        assert content.startswith(b"\xef\xbb\xbf")
+        assert "\ufeff" not in content.decode("utf-8-sig")
+    moodle = download("/export/moodle.csv").content
+    assert not moodle.startswith(b"\xef\xbb\xbf")

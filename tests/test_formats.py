@@ -149,11 +149,11 @@ def test_csv_neutralises_formulas_and_writes_booleans_and_nulls_plainly(document
     document["roles"][0]["lived_experience_route"] = True
     document["learning"][0]["level"] = None
     files = formats.csv_files(document)
-    roles = list(csv.DictReader(io.StringIO(files["roles.csv"].decode())))
+    roles = list(csv.DictReader(io.StringIO(files["roles.csv"].decode("utf-8-sig"))))
     assert roles[0]["title"] == "'=1+1"
     assert roles[0]["lived_experience_route"] == "true"
     assert {row["registered_profession"] for row in roles} <= {"true", "false"}
-    learning = list(csv.DictReader(io.StringIO(files["learning.csv"].decode())))
+    learning = list(csv.DictReader(io.StringIO(files["learning.csv"].decode("utf-8-sig"))))
     assert learning[0]["level"] == ""
 
 
@@ -161,13 +161,13 @@ def test_csv_files_follow_the_sheets_in_order_with_their_columns(document):
     files = formats.csv_files(document)
     assert list(files) == [f"{name}.csv" for name in formats.SHEETS]
     for name, columns in formats.SHEETS.items():
-        header = next(csv.reader(io.StringIO(files[f"{name}.csv"].decode())))
+        header = next(csv.reader(io.StringIO(files[f"{name}.csv"].decode("utf-8-sig"))))
         assert tuple(header) == columns
 
 
 def test_lists_are_codes_separated_by_single_spaces(document):
     files = formats.csv_files(document)
-    rows = list(csv.DictReader(io.StringIO(files["competences.csv"].decode())))
+    rows = list(csv.DictReader(io.StringIO(files["competences.csv"].decode("utf-8-sig"))))
     linked = next(item for item in document["competences"] if len(item["standards"]) > 1)
     row = next(row for row in rows if row["code"] == linked["code"])
     assert row["standards"] == " ".join(linked["standards"])

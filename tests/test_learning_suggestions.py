@@ -138,14 +138,18 @@ def test_csv_learning_matches_the_page(client, gap):
         title="Practitioner certificate", suits_from=5, suits_to=5, competences=[statement]
     )
     url = reverse("pathways:self-assessment-result", args=[role.slug])
-    rows = list(csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig")))
+    )
     assert rows[0]["learning"] == "Practitioner certificate (Course, for level 5 staff)"
 
 
 def test_csv_says_when_no_suitable_learning_is_known(client, gap):
     role, statement = gap
     url = reverse("pathways:self-assessment-result", args=[role.slug])
-    rows = list(csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig")))
+    )
     assert rows[0]["learning"] == NO_SUITABLE
 
 

@@ -123,7 +123,7 @@ def check_json(address: str, data: bytes, statement: str, version: int) -> None:
 
 def check_csv(data: bytes, statement: str) -> None:
     """A bare table: the header, then rows as wide as it, and no notes of its own."""
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header = rows[0]
     assert all(len(row) == len(header) for row in rows), "every row is as wide as the header"
     assert statement not in header
@@ -131,7 +131,7 @@ def check_csv(data: bytes, statement: str) -> None:
 
 def about_csv_rows(client) -> dict[str, str]:
     response = client.get("/export/csv/about.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["field", "value"]
     return dict(rows[1:])
 

@@ -222,7 +222,7 @@ def test_csv_holds_the_same_gaps_as_the_page(client, target):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == f'attachment; filename="gaps-{role.slug}.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert list(rows[0].keys()) == CSV_COLUMNS
     assert [row["code"] for row in rows] == gap_codes(page)
     first = next(row for row in rows if row["code"] == statements[0].code)

@@ -31,7 +31,7 @@ def test_ordinary_values_are_left_alone(value):
 
 def test_csv_and_workbook_hold_the_same_safe_table():
     sheet = Sheet("Roles: by level?", ["Name", "Level"], [['=HYPERLINK("x")', 5], ["Ok", 3]])
-    rows = list(csv.reader(io.StringIO(csv_response(sheet, "x.csv").content.decode())))
+    rows = list(csv.reader(io.StringIO(csv_response(sheet, "x.csv").content.decode("utf-8-sig"))))
     assert rows == [["Name", "Level"], ['\'=HYPERLINK("x")', "5"], ["Ok", "3"]]
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes([sheet])))
     worksheet = book["Roles by level"]
