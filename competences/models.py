@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from core.addresses import item_address
+from core.stored_text import SafeText
 
 from .fulltext import COMPETENCE_FIELDS, STANDARD_FIELDS, search_index
 from .history import ContentHistory
@@ -55,7 +56,7 @@ def check_placement(*, kind: str, parent_kind: str | None) -> None:
         raise ValidationError(PLACEMENT_RULE, code="placement")
 
 
-class Competence(MPTTModel):
+class Competence(SafeText, MPTTModel):
     """One node of the competence tree.
 
     Sections sit at the top (the six NHS Knowledge and Skills Framework core
@@ -195,7 +196,7 @@ class StandardStatus(models.TextChoices):
     LEGACY = "legacy", _("Legacy")
 
 
-class Standard(models.Model):
+class Standard(SafeText, models.Model):
     """A National Occupational Standard (NOS) that underpins competences.
 
     Short codes repeat across suites (AF1 is one thing in Community Justice and
@@ -374,7 +375,7 @@ class LearningFit(models.IntegerChoices):
     BELOW = 4, _("Below this role's level")
 
 
-class LearningOpportunity(models.Model):
+class LearningOpportunity(SafeText, models.Model):
     """A qualification, apprenticeship, course or training framework that develops competences."""
 
     title = models.CharField(_("title"), max_length=200, unique=True)

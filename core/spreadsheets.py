@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from . import provenance
+from .text import xml_safe
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -53,8 +54,9 @@ def neutralised(text: str) -> str:
 
 
 def safe_cell(value):
-    """The value, with text that a spreadsheet would run as a formula made plain text."""
-    return neutralised(value) if isinstance(value, str) else value
+    """The value, with text that a spreadsheet would run as a formula made plain text,
+    and without characters a workbook cannot hold (``core.text.xml_safe``)."""
+    return neutralised(xml_safe(value)) if isinstance(value, str) else value
 
 
 @dataclass
@@ -247,6 +249,8 @@ def dated_workbook_bytes(
 def _styled(sheet, value, *, font=None, alignment=None) -> WriteOnlyCell:
     """A cell for a write-only sheet. Text is stored as a string, never as a formula,
     whatever it starts with, and text that looks like one gets Excel's quote prefix."""
+    if isinstance(value, str):
+        value = xml_safe(value)
     cell = WriteOnlyCell(sheet, value)
     if isinstance(value, str):
         cell.data_type = "s"

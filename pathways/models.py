@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from competences.history import ContentHistory
+from core.stored_text import SafeText
 
 
 class MoveKind(models.TextChoices):
@@ -13,7 +14,7 @@ class MoveKind(models.TextChoices):
     LATERAL = "lateral", _("Sideways")
 
 
-class Progression(models.Model):
+class Progression(SafeText, models.Model):
     """A recognised move from one role profile to another.
 
     Vertical moves go up a level; lateral moves go sideways, usually into another
@@ -77,7 +78,7 @@ class Progression(models.Model):
             )
 
 
-class ProgressionDrop(models.Model):
+class ProgressionDrop(SafeText, models.Model):
     """A competence the lower role needs that a move deliberately leaves behind, and why.
 
     Along a move up, the higher role normally needs everything the lower role needs as

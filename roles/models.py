@@ -11,12 +11,13 @@ from competences.fulltext import ROLE_FIELDS, search_index
 from competences.history import ContentHistory
 from competences.text import split_lines
 from core.addresses import item_address
+from core.stored_text import SafeText
 
 # The career framework levels that role profiles sit on; the scale itself runs 1 to 9.
 ROLE_LEVELS = range(2, 9)
 
 
-class Area(models.Model):
+class Area(SafeText, models.Model):
     """A non-custodial health and justice service area.
 
     There are four: Liaison and Diversion; Healthcare in Criminal Court Settings;
@@ -69,7 +70,7 @@ class Proficiency(models.IntegerChoices):
     EXPERT = 4, _("Expert")
 
 
-class Level(models.Model):
+class Level(SafeText, models.Model):
     """A level of the Skills for Health Career Framework (1 to 9).
 
     Levels describe responsibility, autonomy, knowledge and supervision, not pay.
@@ -176,7 +177,7 @@ class RoleProfileQuerySet(models.QuerySet):
         return self.filter(lived_experience_route=True)
 
 
-class RoleProfile(models.Model):
+class RoleProfile(SafeText, models.Model):
     """A competence-based role profile: one job in the framework, at one level.
 
     It says what the role is for, what the post holder does, how people get into it
@@ -368,7 +369,7 @@ class Requirement(models.TextChoices):
     DESIRABLE = "desirable", _("Desirable")
 
 
-class RoleCompetence(models.Model):
+class RoleCompetence(SafeText, models.Model):
     """A competence statement that a role profile needs, and how deeply.
 
     Proficiency is ordered (awareness < working < proficient < expert) so that a move

@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 
 # framework_citation and source_note are also read from here by the documents' builders.
 from core.provenance import framework_citation, made_on, source_note, status_statement
+from core.text import xml_safe
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -29,6 +30,7 @@ def new_document(title: str, *, address: str = ""):
     """A document with the house body font and ``title`` as its first heading, whose
     every page says what it is (see ``add_page_notes``); ``address`` is the page it
     was made from, when there is one."""
+    title = xml_safe(title)
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Arial"
@@ -84,7 +86,7 @@ def _add_field(paragraph, instruction: str) -> None:
 
 def add_bullets(document, items) -> None:
     for item in items:
-        document.add_paragraph(str(item), style="List Bullet")
+        document.add_paragraph(xml_safe(str(item)), style="List Bullet")
 
 
 def add_table(document, header: list[str], rows: list[list], widths_cm=None):
@@ -94,7 +96,7 @@ def add_table(document, header: list[str], rows: list[list], widths_cm=None):
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
-        cell.paragraphs[0].add_run(str(text)).bold = True
+        cell.paragraphs[0].add_run(xml_safe(str(text))).bold = True
     row_properties = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", "true")
@@ -102,7 +104,7 @@ def add_table(document, header: list[str], rows: list[list], widths_cm=None):
     for values in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            cell.text = str(value)
+            cell.text = xml_safe(str(value))
     if widths_cm:
         fit_table(table, widths_cm)
     return table

@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from competences.models import Standard
-from core.text import clean_text, one_line
+from core.text import clean_text, one_line, xml_safe_copy
 from roles.models import RoleProfile, bands_in
 from roles.selectors import role_requirements_by_section
 
@@ -507,6 +507,8 @@ TABLE_TEXT = Pt(10)
 
 
 def job_description_document(job: JobDescription):
+    # Text that slipped past the stored-text rule cannot stop the download.
+    job = xml_safe_copy(job)
     """The Word document: the same headings, in the same order, as the printed page,
     in Word's own styles (Title, Heading 1 and 2, a table style whose header row
     repeats on every page)."""

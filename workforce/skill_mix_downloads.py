@@ -4,6 +4,7 @@ annex in Word, for a commissioner's service specification."""
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import Sheet
+from core.text import xml_safe
 
 from .documents import add_bullets, add_source, add_table, header_widths_cm, new_document
 from .skill_mix import Plan
@@ -59,7 +60,7 @@ def plan_sheets(plan: Plan) -> list[Sheet]:
 def annex_document(plan: Plan, address: str):
     """The plan as a workforce annex for a service specification (python-docx)."""
     document = new_document(
-        _("Workforce annex: %(area)s") % {"area": plan.area.name}, address=address
+        _("Workforce annex: %(area)s") % {"area": xml_safe(plan.area.name)}, address=address
     )
     document.add_paragraph(
         _(
@@ -69,7 +70,7 @@ def annex_document(plan: Plan, address: str):
             "post only when just one role needs it and that role has 1 whole-time "
             "equivalent or less."
         )
-        % {"area": plan.area.name}
+        % {"area": xml_safe(plan.area.name)}
     )
     document.add_heading(_("Skill mix"), level=1)
     total = plain_number(plan.total_wte)
