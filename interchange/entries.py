@@ -67,6 +67,7 @@ def check_keys(document: dict, locate: Locate) -> None:
     roles = entries_of(document, "roles")
     _unique(roles, "roles", lambda e: e["slug"], "slug", locate)
     _unique(roles, "roles", lambda e: e["title"], "title", locate)
+    _unique(roles, "roles", lambda e: e["code"], "code", locate)
     _unique(
         entries_of(document, "progressions"),
         "progressions",

@@ -128,7 +128,10 @@ def read_json(data: bytes) -> dict:
         ) from None
     try:
         document = json.loads(
-            text, object_pairs_hook=_refuse_repeated_keys, parse_constant=_refuse_constant
+            text,
+            object_pairs_hook=_refuse_repeated_keys,
+            parse_constant=_refuse_constant,
+            parse_int=_bounded_int,
         )
     except json.JSONDecodeError as error:
         raise ContentError(
@@ -138,6 +141,13 @@ def read_json(data: bytes) -> dict:
         raise ContentError(
             "The file is not a framework document: it is nested too deeply."
         ) from None
+    if isinstance(document, dict) and "CFDocument" in document:
+        raise ContentError(
+            "This is a CASE package, which the site publishes for other systems but does not "
+            f"import. {WHAT_IMPORT_TAKES}"
+        )
+    if not isinstance(document, dict) or "framework" not in document:
+        raise ContentError(f"This is not a framework file from this site. {WHAT_IMPORT_TAKES}")
     problems = [
         f"{_json_path(error.absolute_path)}: {error.message}" for error in schema_errors(document)
     ]
@@ -152,6 +162,25 @@ def _refuse_repeated_keys(pairs: list) -> dict:
         repeated = next(key for key in document if [k for k, _v in pairs].count(key) > 1)
         raise ContentError(f"The file names '{repeated}' twice in one object; give each name once.")
     return document
+
+
+# What the import takes, said wherever a file is refused for being something else.
+WHAT_IMPORT_TAKES = (
+    "The import takes this site's own framework file: framework.json or framework.xlsx from "
+    "the open data page, or the blank Excel template from the admin, filled in."
+)
+# No number in a framework file needs more digits than this (the database's integers
+# stop at ten); Python would refuse one past 4,300 digits only after a slow conversion.
+MAX_DIGITS = 15
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ContentError(
+            f"The file holds a number {len(text)} digits long ({text[:12]}…); no number in a "
+            f"framework file has more than {MAX_DIGITS} digits."
+        )
+    return int(text)
 
 
 def _refuse_constant(name: str):

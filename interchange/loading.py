@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from competences.models import Competence
 from competences.selectors import competence_tree_problems
@@ -63,8 +64,8 @@ def _framework_version(document: dict) -> tuple[int, datetime.date | None]:
     if not isinstance(block, dict):
         raise ContentError("framework: the file does not say which framework version it holds")
     number = block.get("version")
-    if not isinstance(number, int) or isinstance(number, bool) or number < 0:
-        raise ContentError(f"framework.version: {number!r} is not a version number")
+    if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < 2**31 - 1:
+        raise ContentError(f"framework.version: {number!r:.40} is not a version number")
     changed = block.get("last_changed")
     if changed in (None, ""):
         return number, None
@@ -92,8 +93,13 @@ def framework_apply(
     Raises ContentError, with nothing written, when any entry is invalid; the message
     names the entry (through ``locate(entity, index)``) and the problem. With
     ``remove_missing`` entries the document leaves out are removed; with
-    ``take_version`` the version and the date of the last change come from the
-    document, otherwise the version rises by one when anything changed. With
+    ``take_version`` (an import) the version and the date of the last change come from
+    the document when the database held no framework before, so an export imported into
+    an empty database exports the same bytes; into a database that holds one, an import
+    that changes anything raises the version above both the stored one and the file's,
+    so two different files never carry one version, and an import that changes nothing
+    leaves it. Without ``take_version`` (the seed) the version rises by one when
+    anything changed. With
     ``dry_run`` everything is done and reported, then rolled back.
     """
     if not isinstance(document, dict):
@@ -108,6 +114,7 @@ def framework_apply(
     step(0)
     if take_version:
         version = _framework_version(document)
+        held_a_framework = RoleProfile.objects.exists() or Competence.objects.exists()
     check_keys(document, locate)
     with transaction.atomic(), versioning.recorded_by_caller():
         step(1)
@@ -155,8 +162,13 @@ def framework_apply(
         problems = competence_tree_problems()
         if problems:
             raise ContentError("the competence tree is corrupt: " + "; ".join(problems))
-        if take_version:
+        if take_version and not held_a_framework:
             versioning.set_version(number=version[0], last_changed=version[1])
+        elif take_version and report.changed:
+            stored = versioning.current().number
+            versioning.set_version(
+                number=max(stored, version[0] or 0) + 1, last_changed=timezone.localdate()
+            )
         elif report.changed:
             versioning.raise_version()
         if dry_run:

@@ -155,13 +155,16 @@ def _typed(value, kind: str | None):
             raise ValueError("is empty; it needs a whole number.")
         if isinstance(value, bool):
             raise ValueError(f"{_shown(value)} is not a whole number.")
+        number = None
         if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        if isinstance(value, int):
-            return value
-        raise ValueError(f"{_shown(value)} is not a whole number.")
+            number = int(value)
+        elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 15:
+            number = int(value.strip())
+        elif isinstance(value, int):
+            number = value
+        if number is None or not -(2**31) < number < 2**31:
+            raise ValueError(f"{_shown(value):.40} is not a whole number the framework uses.")
+        return number
     if kind == BOOLEAN:
         if value is None:
             raise ValueError("is empty; write TRUE or FALSE.")
