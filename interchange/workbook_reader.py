@@ -29,8 +29,13 @@ from .formats import (
     summary,
 )
 
-# A workbook that unpacks to more than this is refused before it is parsed.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# A workbook that unpacks to more than this, or whose sheets hold more cells, is refused
+# before it is parsed: a small file can unpack to hundreds of megabytes, which would hold
+# a worker for many seconds and much memory. The framework's own workbook unpacks to
+# under 1 MB and about 10,000 cells; these leave room for thirty times its size.
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024
+MAX_CELLS = 300_000
+CHUNK = 1024 * 1024
 
 
 def read_workbook(data: bytes) -> dict:
@@ -73,17 +78,47 @@ def read_workbook(data: bytes) -> dict:
 
 def _open_workbook(data: bytes):
     not_a_workbook = "The file is not an Excel workbook (.xlsx); save it as one and try again."
+    too_large = (
+        "The workbook is too large to read once unpacked: the framework's workbook is far "
+        "smaller. Check that it is the right file, or remove what the framework does not use."
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, EOFError):
+            entries = archive.infolist()
+            if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+                raise ContentError(too_large)
+            if _cells_beyond_limit(archive, entries):
+                raise ContentError(too_large)
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
         raise ContentError(not_a_workbook) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ContentError("The workbook is too large to read once unpacked.")
     try:
-        return load_workbook(io.BytesIO(data), data_only=False)
+        # Read only: rows are read as they are needed, not held as cell objects.
+        return load_workbook(io.BytesIO(data), data_only=False, read_only=True)
     except Exception:  # openpyxl raises many kinds of error for a broken or foreign file
         raise ContentError(not_a_workbook) from None
+
+
+def _cells_beyond_limit(archive, entries) -> bool:
+    """Whether the worksheets hold more than ``MAX_CELLS`` cells, counted by reading
+    their XML in chunks (never more than ``MAX_UNPACKED_BYTES`` in all, checked first)."""
+    cells = 0
+    for entry in entries:
+        if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+            continue
+        with archive.open(entry) as stream:
+            tail = b""
+            while chunk := stream.read(CHUNK):
+                text = tail + chunk
+                # Count each cell's opening tag once, across the chunks' seams.
+                cells += (
+                    text.count(b"<c ")
+                    + text.count(b"<c>")
+                    - (tail.count(b"<c ") + tail.count(b"<c>"))
+                )
+                if cells > MAX_CELLS:
+                    return True
+                tail = text[-2:]
+    return False
 
 
 def _read_sheet(sheet, name: str, problems: list[str]) -> list[tuple[int, dict]]:
