@@ -1,5 +1,6 @@
 """The competence tree, the National Occupational Standards under it, and learning."""
 
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,10 @@ code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9.\-]*$",
     _("Use letters, digits, dots and hyphens only, starting with a letter or digit."),
 )
+
+
+# A code PHP would compare as a number ("1.1" == "1.10" in Moodle's loose comparison).
+NUMBER_LIKE = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
 
 class Kind(models.TextChoices):
@@ -143,6 +148,22 @@ class Competence(SafeText, MPTTModel):
 
     def get_absolute_url(self):
         return item_address("framework:competence-detail", "code", self.code)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if NUMBER_LIKE.fullmatch(self.code or ""):
+            errors["code"] = _(
+                "A code needs a letter as well as digits: Moodle compares codes made only of "
+                "digits and dots as numbers, so 1.1 and 1.10 would be one competence there."
+            )
+        if "\\" in (self.title or ""):
+            errors["title"] = _(
+                "A title cannot hold a backslash (\\): Moodle's CSV reader takes it as the "
+                "start of an escape, and would read the title wrongly or refuse the file."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_statement(self) -> bool:

@@ -16,7 +16,10 @@ What this relies on in how Moodle reads the file (its importer and its CSV reade
   and CR LF becomes LF, so neither is needed: the file is UTF-8 without a BOM, lines end
   in LF, and no value holds a line break. (PHP's reader also treats a backslash
   directly before a double quote as an escape; no description here can hold a double
-  quote, as they are HTML-escaped, so only a title could ever carry that pair.)
+  quote, as they are HTML-escaped, and a competence's title may not hold a backslash:
+  ``Competence.clean`` refuses it, with the reason.)
+- Id numbers are compared loosely by PHP, so "1.1" and "1.10", both numbers to it,
+  would be one competence; ``Competence.clean`` refuses a code made only of digits.
 - The row whose "Is framework" value is true becomes the framework; PHP treats "0" as
   false, so every other row says 0.
 - Competences are attached by "Parent id number": a row whose parent is empty is placed

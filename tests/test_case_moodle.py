@@ -602,3 +602,25 @@ def test_case_item_addresses_are_pages_of_this_site(seeded):
     for item in package["CFItems"] + [package["CFDocument"]]:
         assert item["uri"].startswith(BASE + "/")
         resolve(item["uri"].removeprefix(BASE))  # raises Resolver404 for a dead address
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("code", "1.10", "Moodle compares codes made only of digits"),
+        ("code", "12", "Moodle compares codes made only of digits"),
+        ("title", "Use the service's \\ shared drive", "cannot hold a backslash"),
+        ("title", "Ends with a backslash\\", "cannot hold a backslash"),
+    ],
+)
+@pytest.mark.django_db
+def test_codes_and_titles_moodle_would_misread_are_refused_when_edited(field, value, message):
+    from django.core.exceptions import ValidationError
+
+    from competences.models import Competence
+
+    statement = Competence.objects.filter(kind="statement").first()
+    setattr(statement, field, value)
+    with pytest.raises(ValidationError) as refused:
+        statement.full_clean()
+    assert message in " ".join(refused.value.message_dict[field])
