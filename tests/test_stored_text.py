@@ -137,7 +137,6 @@ def spoil_stored_text() -> None:
     )
 
 
-@pytest.mark.django_db(transaction=True)
 def test_every_download_stays_up_when_a_bad_value_reaches_the_database(seeded):
     spoil_stored_text()
     client = Client()
