@@ -6,6 +6,7 @@ index into the place a person can find: a JSON path, or a sheet and row).
 
 from collections.abc import Callable
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .errors import ContentError
 from .load_report import key_text
@@ -13,17 +14,53 @@ from .load_report import key_text
 Locate = Callable[[str, int], str]
 
 
+# The problems found so far while ``every_problem`` is collecting them; None otherwise.
+_found: ContextVar[list[str] | None] = ContextVar("entry_problems", default=None)
+# Collecting stops here: a file this broken needs looking at as a whole.
+MOST_PROBLEMS = 200
+
+
+class TooManyProblems(Exception):
+    """Raised to stop reading a file once ``MOST_PROBLEMS`` problems are found."""
+
+
+@contextmanager
+def every_problem():
+    """Collect each entry's problem (``entry_errors``) instead of stopping at the first,
+    so a file's problems can be reported together; yields the list they go into."""
+    found: list[str] = []
+    token = _found.set(found)
+    try:
+        yield found
+    finally:
+        _found.reset(token)
+
+
+def _problem(message: str, cause: BaseException) -> None:
+    found = _found.get()
+    if found is None:
+        if isinstance(cause, ContentError):
+            raise cause
+        raise ContentError(message) from cause
+    found.append(message)
+    if len(found) >= MOST_PROBLEMS:
+        raise TooManyProblems
+
+
 @contextmanager
 def entry_errors(where: str):
-    """Turn a malformed entry's KeyError or TypeError into a ContentError naming it."""
+    """Turn a malformed entry's KeyError or TypeError into a ContentError naming it.
+
+    While ``every_problem`` collects, the problem is noted and the entry skipped, and
+    the reading goes on to the next entry."""
     try:
         yield
-    except ContentError:
-        raise
+    except ContentError as error:
+        _problem(str(error), error)
     except KeyError as error:
-        raise ContentError(f"{where}: {error.args[0]!r} is missing") from error
+        _problem(f"{where}: {error.args[0]!r} is missing", error)
     except (TypeError, ValueError, AttributeError) as error:
-        raise ContentError(f"{where}: {error}") from error
+        _problem(f"{where}: {error}", error)
 
 
 def entries_of(document: dict, entity: str) -> list:

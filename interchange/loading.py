@@ -36,8 +36,9 @@ from competences.services import competence_tree_load
 from core import versioning
 from roles.models import RoleProfile
 
-from .entries import Locate, check_keys, entries_of, entry_errors
+from .entries import Locate, TooManyProblems, check_keys, entries_of, entry_errors, every_problem
 from .errors import ContentError
+from .formats import summary
 from .load_learning import load_learning
 from .load_reference import load_reference_data
 from .load_report import LoadReport
@@ -111,6 +112,28 @@ def framework_apply(
         if progress:
             progress(STEPS[number], number, len(STEPS))
 
+    with every_problem() as found:
+        try:
+            return _apply(
+                document, report, locate, step, remove_missing, take_version, dry_run, found
+            )
+        except (_Abandoned, TooManyProblems):
+            pass
+        except ContentError as error:
+            # A problem with the file as a whole, or one that follows from those found.
+            found.append(str(error))
+        except Exception:
+            if not found:
+                raise
+            # Anything else here follows from an entry already reported and skipped.
+    raise ContentError(summary(list(dict.fromkeys(found))))
+
+
+class _Abandoned(Exception):
+    """Raised inside the transaction to roll it back when entries had problems."""
+
+
+def _apply(document, report, locate, step, remove_missing, take_version, dry_run, found):
     step(0)
     if take_version:
         version = _framework_version(document)
@@ -151,6 +174,8 @@ def framework_apply(
             moves.prune(report)
         moves.write()
 
+        if found:
+            raise _Abandoned
         step(6)
         roles.roles.delete_removed()
         learning.delete_removed()

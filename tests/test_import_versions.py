@@ -102,3 +102,34 @@ def test_two_roles_with_one_code_are_refused_by_the_check_not_the_database():
     message = str(refused.value)
     assert "roles[3]: code" in message and "is already used by roles[1]" in message
     assert content_row_counts() == before
+
+
+def test_every_problem_in_a_file_is_reported_at_once_and_nothing_changes():
+    document = exported()
+    # No role uses level 9, so the file can leave it out; then give it a role.
+    document["levels"] = [level for level in document["levels"] if level["number"] != 9]
+    document["roles"][2]["level"] = 9
+    document["roles"][4]["areas"] = ["no-such-area"]
+    document["learning"][1]["title"] = "A course\x0b with a vertical tab"
+    before = content_row_counts()
+    version = stored()
+    with pytest.raises(CommandError) as refused:
+        run_import(document)
+    message = str(refused.value)
+    assert "roles[2]: unknown level 9" in message
+    assert "no-such-area" in message
+    assert "learning[1]" in message and "cannot be stored" in message
+    assert "Traceback" not in message
+    assert content_row_counts() == before
+    assert stored() == version
+
+
+def test_the_report_of_a_very_broken_file_stops_at_a_stated_limit():
+    document = exported()
+    for role in document["roles"]:
+        role["areas"] = ["no-such-area"]
+    with pytest.raises(CommandError) as refused:
+        run_import(document)
+    message = str(refused.value)
+    assert message.count("no-such-area") == 10
+    assert f"… and {len(document['roles']) - 10} more problems." in message
