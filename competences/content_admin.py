@@ -72,6 +72,8 @@ class ContentAdmin(SimpleHistoryAdmin):
             return
         del obj.skip_history_when_saving
         stored = type(obj)._default_manager.get(pk=obj.pk)
+        if history_type == CHANGED and _same_as_last_record(stored):
+            return  # saved as it was: no change to log
         history_bulk_record(type(obj), [stored], history_type, user=request.user)
 
     # --- Revert -----------------------------------------------------------------------
@@ -151,3 +153,26 @@ def _identifier_or_404(field, value: str) -> None:
 def use_sentence(label: str, names: list[str]) -> list[str]:
     """``["Label: a; b; c."]``, or nothing when ``names`` is empty."""
     return [f"{label}: {names_in_full(names)}."] if names else []
+
+
+def _same_as_last_record(stored) -> bool:
+    """Whether ``stored`` holds exactly what its latest history record holds: every
+    recorded field and every recorded many-to-many link. Saving a form unchanged then
+    logs nothing."""
+    latest = stored.history.order_by("-history_date", "-history_id").first()
+    if latest is None:
+        return False
+    for field in stored._meta.concrete_fields:
+        try:
+            recorded = latest._meta.get_field(field.name)
+        except Exception:  # a field history leaves out (the tree's numbers)
+            continue
+        if getattr(latest, recorded.attname) != getattr(stored, field.attname):
+            return False
+    for field in getattr(latest, "_history_m2m_fields", []):
+        name = get_m2m_reverse_field_name(field)
+        then = set(getattr(latest, field.name).values_list(name, flat=True))
+        now = set(getattr(stored, field.name).values_list("pk", flat=True))
+        if then != now:
+            return False
+    return True

@@ -323,3 +323,15 @@ def test_a_deleted_competence_cannot_be_reverted_into_the_tree(staff_client):
     assert "cannot be reverted" in visible_text(staff_client.get(response["Location"]))
     assert not Competence.objects.filter(pk=pk).exists()
     assert competence_tree_problems() == []
+
+
+def test_saving_a_role_unchanged_logs_nothing_and_a_change_logs_one_record(staff_client):
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    # A first edit, so the latest record is the admin's own.
+    edit_in_admin(staff_client, RoleProfile, role, purpose="First line.\n\nSecond line.")
+    before = records_of("roles_historicalroleprofile", role.pk)
+    # Saved as it is, with CRLF line endings, as a browser sends a textarea.
+    edit_in_admin(staff_client, RoleProfile, role, purpose="First line.\r\n\r\nSecond line.")
+    assert records_of("roles_historicalroleprofile", role.pk) == before
+    edit_in_admin(staff_client, RoleProfile, role, purpose="Second wording of the purpose.")
+    assert len(records_of("roles_historicalroleprofile", role.pk)) == len(before) + 1
