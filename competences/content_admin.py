@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
+from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from .history import ADDED, CHANGED, history_bulk_record
@@ -39,8 +40,29 @@ def names_in_full(names: list[str]) -> str:
     return shown
 
 
+class WordedChanges(HistoricalRecordContextHelper):
+    """History's changes in words: a field with choices shows its labels ("Working →
+    Proficient"), not the numbers or codes stored."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if getattr(field, "choices", None) and not isinstance(value, (list, tuple)):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class ContentAdmin(SimpleHistoryAdmin):
     """A ModelAdmin for framework content: recorded, revertible, and careful to delete."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return WordedChanges(self.model, historical_record)
+
+    def history_view_title(self, request, obj):
+        """The history page names what the item is, for rows whose own name is short."""
+        return _("Change history: %(item)s") % {"item": self.history_title(obj)}
+
+    def history_title(self, obj) -> str:
+        return str(obj)
 
     def uses(self, obj) -> list[str]:
         """Sentences naming what uses ``obj``; any at all refuse its deletion."""

@@ -151,3 +151,10 @@ class RoleCompetenceAdmin(ContentAdmin):
     search_fields = ["role__title", "competence__code", "competence__title"]
     autocomplete_fields = ["role", "competence"]
     list_select_related = ["role", "competence"]
+
+    def history_title(self, obj) -> str:
+        return _("%(role)s needs %(code)s %(title)s") % {
+            "role": obj.role.title,
+            "code": obj.competence.code,
+            "title": obj.competence.title,
+        }

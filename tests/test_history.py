@@ -335,3 +335,21 @@ def test_saving_a_role_unchanged_logs_nothing_and_a_change_logs_one_record(staff
     assert records_of("roles_historicalroleprofile", role.pk) == before
     edit_in_admin(staff_client, RoleProfile, role, purpose="Second wording of the purpose.")
     assert len(records_of("roles_historicalroleprofile", role.pk)) == len(before) + 1
+
+
+def test_requirement_history_names_the_role_the_competence_and_the_depths_in_words(
+    staff_client,
+):
+    from roles.models import Proficiency, RoleCompetence
+
+    requirement = (
+        RoleCompetence.objects.filter(proficiency=Proficiency.WORKING)
+        .select_related("role", "competence")
+        .first()
+    )
+    edit_in_admin(
+        staff_client, RoleCompetence, requirement, proficiency=str(Proficiency.PROFICIENT)
+    )
+    page = visible_text(staff_client.get(admin_url(RoleCompetence, "history", requirement.pk)))
+    assert f"{requirement.role.title} needs {requirement.competence.code}" in page
+    assert re.search(r"Required proficiency: Working\s*→\s*Proficient", page), page[:2000]
