@@ -5,6 +5,8 @@ checks the entries against the placement rule, finds cycles, and reports each no
 changes against what is stored.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
 from competences.models import PLACEMENT_RULE, Competence, Kind, may_sit_under
 from competences.services import TreeNode
 
@@ -12,6 +14,32 @@ from .bulk import delete_recorded
 from .entries import Locate, entry_errors
 from .errors import ContentError
 from .load_report import shown_value
+
+
+def _check_node(node: TreeNode, place: str) -> None:
+    """Check a node's own fields as the tree service will, before anything is written,
+    so every node's problem can be reported with where it is."""
+    candidate = Competence(
+        code=node.code,
+        kind=node.kind,
+        title=node.title,
+        description=node.description,
+        knowledge=node.knowledge,
+        skills=node.skills,
+        foundation=node.foundation,
+    )
+    try:
+        candidate.full_clean(
+            exclude=["parent", "standards", "lft", "rght", "tree_id", "level"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" if name != NON_FIELD_ERRORS else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+        raise ContentError(f"{place}: {node.code}: {problems}") from None
 
 
 def tree_nodes(entries: list, standards: dict, locate: Locate) -> list[TreeNode]:
@@ -28,7 +56,7 @@ def tree_nodes(entries: list, standards: dict, locate: Locate) -> list[TreeNode]
             missing = [ref for ref in item.get("standards") or [] if ref not in standards]
             if missing:
                 raise ContentError(f"{place}: {code} links to unknown standards {missing}")
-            nodes[code] = TreeNode(
+            node = TreeNode(
                 code=code,
                 kind=item["kind"],
                 title=item["title"],
@@ -38,6 +66,8 @@ def tree_nodes(entries: list, standards: dict, locate: Locate) -> list[TreeNode]
                 foundation=bool(item.get("foundation", False)),
                 standards=[standards[ref] for ref in item.get("standards") or []],
             )
+            _check_node(node, place)
+            nodes[code] = node
             parents[code] = item.get("parent") or None
             where[code] = place
     roots = []

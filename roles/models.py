@@ -146,8 +146,8 @@ class Level(SafeText, models.Model):
                 name="level_norms_in_order",
                 violation_error_message=_(
                     "Each norm's lower figure must not exceed its higher one, shares are at "
-                    "most 100%, and a foundation competence is needed no deeper than "
-                    "anything else."
+                    "most a hundred per cent, and a foundation competence is needed no "
+                    "deeper than anything else."
                 ),
             ),
         ]

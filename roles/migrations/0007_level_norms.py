@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                     ("deepest_proficiency__lte", 4),
                 ),
                 name="level_norms_in_order",
-                violation_error_message="Each norm's lower figure must not exceed its higher one, shares are at most 100%, and a foundation competence is needed no deeper than anything else.",
+                violation_error_message="Each norm's lower figure must not exceed its higher one, shares are at most a hundred per cent, and a foundation competence is needed no deeper than anything else.",
             ),
         ),
         migrations.RunPython(set_norms, migrations.RunPython.noop),
