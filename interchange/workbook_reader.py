@@ -197,8 +197,10 @@ def _typed(value, kind: str | None):
             number = int(value.strip())
         elif isinstance(value, int):
             number = value
-        if number is None or not -(2**31) < number < 2**31:
-            raise ValueError(f"{_shown(value):.40} is not a whole number the framework uses.")
+        if number is None:
+            raise ValueError(f"{_shown(value):.40} is not a whole number.")
+        if not -(2**31) < number < 2**31:
+            raise ValueError(f"{_shown(value):.40} is too large a number for the framework.")
         return number
     if kind == BOOLEAN:
         if value is None:

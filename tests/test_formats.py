@@ -304,7 +304,7 @@ def test_a_json_file_of_the_wrong_shape_is_refused_naming_the_path(document, cha
     [
         (b'{"framework": ', "not valid JSON: Expecting value at line 1, column 15"),
         (b"\xff\xfe{}", "not UTF-8 text"),
-        (b"[]", "The document: [] is not of type 'object'"),
+        (b"[]", "This is not a framework file from this site"),
         (b'{"areas": [], "areas": []}', "names 'areas' twice"),
         (b'{"version": NaN}', "NaN is not a number JSON allows"),
         (b"", "not valid JSON"),
