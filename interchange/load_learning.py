@@ -3,6 +3,7 @@
 from competences.models import LearningOpportunity
 
 from .bulk import Table, links_of, note_link_changes, set_links
+from .document import LEARNING_FIELDS
 from .entries import entries_of, entry_errors
 from .errors import ContentError
 
@@ -12,17 +13,7 @@ def load_learning(document, report, locate, competences: dict, remove_missing) -
         LearningOpportunity,
         LearningOpportunity.objects.all(),
         lambda item: item.title,
-        [
-            "kind",
-            "level",
-            "suits_from",
-            "suits_to",
-            "provider",
-            "url",
-            "cost",
-            "caution",
-            "description",
-        ],
+        list(LEARNING_FIELDS[1:]),  # every field but the title, which is the key
     )
     codes = {competence.pk: code for code, competence in competences.items()}
     before = {
