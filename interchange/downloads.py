@@ -26,7 +26,8 @@ from django.db import connections
 from core import versioning
 
 from . import formats
-from .case import case_package
+from .case import case_packages
+from .case_changes import change_dates
 from .document import framework_document
 from .moodle import moodle_csv
 
@@ -40,11 +41,13 @@ POLL_SECONDS = 0.2
 
 
 def _build(document: dict) -> dict[str, bytes]:
+    case = case_packages(document, change_dates())
     files = {
         "framework.json": formats.json_bytes(document),
         "framework.schema.json": formats.schema_bytes(),
         "framework.xlsx": formats.workbook_bytes(document),
-        "case.json": formats.json_bytes(case_package(document)),
+        "case.json": formats.json_bytes(case.framework),
+        "case-role-profiles.json": formats.json_bytes(case.role_profiles),
         "moodle.csv": moodle_csv(document),
     }
     files |= {f"csv/{name}": data for name, data in formats.csv_files(document).items()}

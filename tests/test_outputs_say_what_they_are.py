@@ -204,6 +204,7 @@ def test_every_download_the_site_offers_says_what_it_is_and_its_version(
     paths = [urlsplit(address).path for address, _kind in seen]
     for expected in (
         "/export/case.json",
+        "/export/case-role-profiles.json",
         "/export/moodle.csv",
         "/export/framework.xlsx",
         "/export/csv/about.csv",
