@@ -152,6 +152,7 @@ def export_list(request):
             "whole": rows[: len(WHOLE_FRAMEWORK)],
             "tables": rows[len(WHOLE_FRAMEWORK) :],
             "schema_url": base + "framework.schema.json",
+            "case_documents_url": reverse("case:CFDocuments-list"),
             "trail": [],
         },
     )
