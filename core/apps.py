@@ -10,6 +10,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site core")
 
     def ready(self):
-        from . import versioning
+        from . import checks, versioning  # noqa: F401 (checks registers itself)
 
         versioning.connect_signals()

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("framework.urls")),
     path("pathways/", include("pathways.urls")),
     path("export/", include("interchange.urls")),
+    # The CASE 1.0 REST binding's base path.
+    path("ims/case/v1p0/", include("interchange.case_urls")),
 ]
 
 # Form data over the size limit gets 413 and a plain page, not Django's 400.

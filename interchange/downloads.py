@@ -1,5 +1,7 @@
 """The whole-framework files, built together from one framework document, kept in the
 content cache under the content generation, and built again straight after each change.
+The CASE REST service's answers (``interchange.case_service``) are built and kept with
+them, from the same packages as the CASE files.
 
 Every committed content change starts a new generation (``core.versioning``), and with
 it a build on a background thread of the process that made the change, so the open data page
@@ -25,8 +27,9 @@ from django.db import connections
 
 from core import versioning
 
-from . import formats
-from .case import case_package
+from . import case_service, formats
+from .case import case_packages
+from .case_changes import change_dates
 from .document import framework_document
 from .moodle import moodle_csv
 
@@ -39,15 +42,19 @@ WAIT_SECONDS = 10
 POLL_SECONDS = 0.2
 
 
-def _build(document: dict) -> dict[str, bytes]:
+def _build(document: dict) -> dict[str, bytes | object]:
+    """Every file, and beside them what the CASE service answers (not files: no sizes)."""
+    case = case_packages(document, change_dates())
     files = {
         "framework.json": formats.json_bytes(document),
         "framework.schema.json": formats.schema_bytes(),
         "framework.xlsx": formats.workbook_bytes(document),
-        "case.json": formats.json_bytes(case_package(document)),
+        "case.json": formats.json_bytes(case.framework),
+        "case-role-profiles.json": formats.json_bytes(case.role_profiles),
         "moodle.csv": moodle_csv(document),
     }
     files |= {f"csv/{name}": data for name, data in formats.csv_files(document).items()}
+    files |= case_service.answers([case.framework, case.role_profiles], settings.PUBLIC_URL)
     return files
 
 
@@ -60,7 +67,7 @@ def _built() -> tuple[dict[str, bytes], dict]:
     document = framework_document()
     files = _build(document)
     summary = {
-        "sizes": {name: len(data) for name, data in files.items()},
+        "sizes": {name: len(data) for name, data in files.items() if isinstance(data, bytes)},
         "framework": document["framework"],
     }
     return files, summary
@@ -94,9 +101,10 @@ def _ready(token: str, name: str) -> tuple[bytes | dict, dict] | None:
     return None
 
 
-def built_file(name: str) -> tuple[bytes, dict]:
-    """(the bytes of one file, or the summary when ``name`` is "summary"; the summary:
-    {"sizes": {file: bytes}, "framework": the framework block}) for the current content.
+def built_file(name: str) -> tuple[bytes | object, dict]:
+    """(the bytes of one file, or the summary when ``name`` is "summary", or an entry of
+    the CASE service's answers; the summary: {"sizes": {file: bytes}, "framework": the
+    framework block}) for the current content.
     """
     if versioning.uncommitted_change():
         # Half of a change may be in the database: build, and keep nothing.

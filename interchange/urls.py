@@ -20,6 +20,12 @@ urlpatterns = [
     ),
     path("framework.xlsx", views.download, {"name": "framework.xlsx"}, name="framework-xlsx"),
     path("case.json", views.download, {"name": "case.json"}, name="case-json"),
+    path(
+        "case-role-profiles.json",
+        views.download,
+        {"name": "case-role-profiles.json"},
+        name="case-role-profiles-json",
+    ),
     path("moodle.csv", views.download, {"name": "moodle.csv"}, name="moodle-csv"),
     path("csv/<str:entity>.csv", views.table_csv, name="table-csv"),
     path("roles/<slug:slug>.json", views.role_json, name="role-json"),

@@ -68,14 +68,25 @@ WHOLE_FRAMEWORK = (
     ),
     Download(
         "case.json",
-        _("CASE package"),
+        _("CASE package: the competences"),
         _(
-            "The competence tree, its links to standards and the role profiles, for "
-            "competence registries that read CASE 1.0."
+            "The competence tree and its links to standards, for competence registries "
+            "that read CASE 1.0."
         ),
         "CASE 1.0 (JSON)",
         JSON_TYPE,
         "-case.json",
+    ),
+    Download(
+        "case-role-profiles.json",
+        _("CASE package: the role profiles"),
+        _(
+            "Each role profile and the competences it needs, how deeply and whether "
+            "essential, pointing into the competences’ CASE package."
+        ),
+        "CASE 1.0 (JSON)",
+        JSON_TYPE,
+        "-case-role-profiles.json",
     ),
     Download(
         "moodle.csv",
@@ -141,6 +152,7 @@ def export_list(request):
             "whole": rows[: len(WHOLE_FRAMEWORK)],
             "tables": rows[len(WHOLE_FRAMEWORK) :],
             "schema_url": base + "framework.schema.json",
+            "case_documents_url": reverse("case:CFDocuments-list"),
             "trail": [],
         },
     )

@@ -1,31 +1,39 @@
-"""The CASE 1.0 package and the Moodle competency framework CSV.
+"""The CASE 1.0 packages and the Moodle competency framework CSV.
 
-The CASE package must pass the published CFPackage schema (formats included), keep the
-tree whole (one parent per item) and keep its identifiers from one export to the next;
-a role's requirements must come back out of it exactly as the database holds them. The
-Moodle file must be one Moodle's importer reads as intended: its header, one framework
-row, parents that resolve, and the same bytes for the same content.
+Both CASE packages (the competences, and the role profiles) must pass 1EdTech's own
+schemas with no error (the CASE 1.0 binding's CFPackage type and the CASE 1.1 package
+schema, formats included), keep each tree whole (one parent per item), keep role profiles
+out of the competences' package, date each object by its own last change and keep their
+identifiers from one export to the next; a role's requirements must come back out of
+them exactly as the database holds them. The Moodle file must be one Moodle's importer
+reads as intended: its header, one framework row, parents that resolve, and the same
+bytes for the same content.
 """
 
 import copy
 import csv
+import hashlib
 import io
 import json
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
-from django.urls import resolve
-from jsonschema import Draft7Validator, FormatChecker
 
-from interchange.case import case_package
+from competences.models import Competence
+from competences.services import competence_move
+from core.versioning import content_models
+from interchange.case import case_packages
+from interchange.case_changes import change_dates
+from interchange.case_common import DEFINITIONS_CHANGED, date_time, key_uuid
 from interchange.document import framework_document
 from interchange.errors import ContentError
 from interchange.moodle import moodle_csv
+from tests.case_standards import DIGESTS, STANDARDS, errors, package_validators
+from tests.factories import grow_framework
 from tests.helpers import sql
 
-SCHEMA_PATH = Path(__file__).parent / "standards" / "case-v1p0-cfpackage-schema.json"
 BASE = "https://framework.example.org"
 
 MOODLE_HEADER = [
@@ -71,12 +79,18 @@ def public_url(settings):
 
 
 @pytest.fixture(scope="module")
-def validator():
-    checker = FormatChecker()
-    # Without these two checkers jsonschema would pass any address or date unchecked.
-    assert {"uri", "date-time", "date"} <= set(checker.checkers)
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return Draft7Validator(schema, format_checker=checker)
+def validators():
+    return package_validators()
+
+
+def seed_packages():
+    """Both packages of the database's framework, dated from its history, as the site
+    builds them."""
+    return case_packages(framework_document(), change_dates())
+
+
+def both(packages) -> list[dict]:
+    return [packages.framework, packages.role_profiles]
 
 
 def small_document(**framework) -> dict:
@@ -221,6 +235,7 @@ def all_identifiers(package: dict) -> list[str]:
         + [item["identifier"] for item in package["CFItems"]]
         + [association["identifier"] for association in package["CFAssociations"]]
         + [entry["identifier"] for entries in definitions.values() for entry in entries]
+        + [rubric["identifier"] for rubric in package["CFRubrics"]]
     )
 
 
@@ -233,29 +248,30 @@ def parents_by_item(package: dict) -> dict[str, list[dict]]:
     return parents
 
 
-def requirements_in(package: dict) -> set[tuple[str, str, str, str]]:
-    """(role code, competence code, proficiency, requirement) read back from the package."""
-    items = {item["identifier"]: item for item in package["CFItems"]}
+def requirements_in(packages) -> set[tuple[str, str, str, str]]:
+    """(role code, competence code, proficiency, requirement) read back from the role
+    profiles' package, each competence found in the competences' package."""
+    roles = {item["identifier"]: item for item in packages.role_profiles["CFItems"]}
+    competences = {item["identifier"]: item for item in packages.framework["CFItems"]}
     groupings = {
         grouping["identifier"]: grouping["title"]
-        for grouping in package["CFDefinitions"]["CFAssociationGroupings"]
+        for grouping in packages.role_profiles["CFDefinitions"]["CFAssociationGroupings"]
     }
     found = set()
-    for association in package["CFAssociations"]:
-        origin = items.get(association["originNodeURI"]["identifier"])
-        if origin is None or origin["CFItemType"] != "Role profile":
-            continue
+    for association in packages.role_profiles["CFAssociations"]:
         if association["associationType"] == "isChildOf":
             continue
         assert association["associationType"] == "isRelatedTo"
+        role = roles[association["originNodeURI"]["identifier"]]
         title = groupings[association["CFAssociationGroupingURI"]["identifier"]]
         match = re.fullmatch(r"(Essential|Desirable) at (\w+) proficiency", title)
         assert match, title
-        competence = items[association["destinationNodeURI"]["identifier"]]
+        competence = competences[association["destinationNodeURI"]["identifier"]]
         assert competence["CFItemType"] == "Competence statement"
+        assert association["destinationNodeURI"]["uri"] == competence["uri"]
         found.add(
             (
-                origin["humanCodingScheme"],
+                role["humanCodingScheme"],
                 competence["humanCodingScheme"],
                 match[2],
                 match[1].lower(),
@@ -268,45 +284,86 @@ def read_moodle(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-# The CASE package
+# The CASE packages
 
 
-def test_case_package_of_the_seed_framework_passes_the_cfpackage_schema(seeded, validator):
-    package = case_package(framework_document())
-    errors = sorted(validator.iter_errors(package), key=lambda error: list(error.path))
-    assert not errors, [f"{list(error.path)}: {error.message}" for error in errors[:5]]
-    assert len(package["CFItems"]) > sql("SELECT COUNT(*) FROM competences_competence")[0][0]
+def test_both_case_packages_of_the_seed_framework_pass_both_official_schemas(seeded, validators):
+    for package in both(seed_packages()):
+        for name, validator in validators.items():
+            found = errors(validator, package)
+            assert not found, (package["CFDocument"]["title"], name, len(found), found[:5])
 
 
-def test_case_schema_check_refuses_a_package_with_a_bad_date(validator):
-    """The format checks are live: a date that is not RFC 3339 fails validation."""
-    package = case_package(small_document())
-    assert validator.is_valid(package)
-    package["CFItems"][0]["lastChangeDateTime"] = "5 March 2025"
-    assert not validator.is_valid(package)
+def test_the_official_schemas_are_the_published_files_unedited():
+    for name, digest in DIGESTS.items():
+        assert hashlib.sha256((STANDARDS / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_the_schema_checks_refuse_what_case_forbids(validators):
+    """The checks are live: a date that is not RFC 3339, a property the package types do
+    not name (as ``CFDocumentURI`` on every item once was) and an identifier that is not a
+    UUID each fail against both files."""
+    package = case_packages(small_document()).framework
+    for validator in validators.values():
+        assert not errors(validator, package)
+    document = package["CFDocument"]
+    spoils = [
+        lambda p: p["CFItems"][0].update(lastChangeDateTime="5 March 2025"),
+        lambda p: p["CFItems"][0].update(
+            CFDocumentURI={key: document[key] for key in ("title", "identifier", "uri")}
+        ),
+        lambda p: p["CFAssociations"][0].update(identifier="not-a-uuid"),
+    ]
+    for spoil in spoils:
+        spoilt = copy.deepcopy(package)
+        spoil(spoilt)
+        for name, validator in validators.items():
+            assert errors(validator, spoilt), name
+
+
+def test_the_competences_package_holds_the_competence_tree_and_no_role_profile(seeded):
+    """A registry that imports every item of the competences' package as a competency
+    gets exactly the framework's sections, subsections and statements."""
+    packages = seed_packages()
+    kinds = {"section": "Section", "subsection": "Subsection", "statement": "Competence statement"}
+    rows = sql("SELECT code, kind FROM competences_competence")
+    items = packages.framework["CFItems"]
+    assert sorted((item["humanCodingScheme"], item["CFItemType"]) for item in items) == sorted(
+        (code, kinds[kind]) for code, kind in rows
+    )
+    types = packages.framework["CFDefinitions"]["CFItemTypes"]
+    assert sorted(t["title"] for t in types) == sorted(kinds.values())
+
+    roles = packages.role_profiles["CFItems"]
+    assert {item["CFItemType"] for item in roles} == {"Role profile"}
+    assert len(roles) == sql("SELECT COUNT(*) FROM roles_roleprofile")[0][0]
+    assert (
+        packages.role_profiles["CFDocument"]["identifier"]
+        != (packages.framework["CFDocument"]["identifier"])
+    )
 
 
 def test_every_item_has_exactly_one_parent_that_exists(seeded):
-    package = case_package(framework_document())
-    document_id = package["CFDocument"]["identifier"]
-    item_ids = {item["identifier"] for item in package["CFItems"]}
-    parents = parents_by_item(package)
+    for package in both(seed_packages()):
+        document_id = package["CFDocument"]["identifier"]
+        item_ids = {item["identifier"] for item in package["CFItems"]}
+        parents = parents_by_item(package)
 
-    assert set(parents) == item_ids
-    assert all(len(links) == 1 for links in parents.values())
-    assert document_id not in parents
-    for links in parents.values():
-        assert links[0]["destinationNodeURI"]["identifier"] in item_ids | {document_id}
+        assert set(parents) == item_ids
+        assert all(len(links) == 1 for links in parents.values())
+        assert document_id not in parents
+        for links in parents.values():
+            assert links[0]["destinationNodeURI"]["identifier"] in item_ids | {document_id}
 
 
 def test_items_follow_the_database_tree_in_order(seeded):
-    package = case_package(framework_document())
+    package = seed_packages().framework
     by_id = {item["identifier"]: item for item in package["CFItems"]}
     document_id = package["CFDocument"]["identifier"]
     children = defaultdict(list)
     for item_id, (link,) in parents_by_item(package).items():
         parent = link["destinationNodeURI"]["identifier"]
-        parent_code = "" if parent == document_id else by_id[parent].get("humanCodingScheme")
+        parent_code = "" if parent == document_id else by_id[parent]["humanCodingScheme"]
         children[parent_code].append((link["sequenceNumber"], by_id[item_id]))
 
     rows = sql(
@@ -317,51 +374,71 @@ def test_items_follow_the_database_tree_in_order(seeded):
     expected = defaultdict(list)
     for code, parent_code in rows:
         expected[parent_code].append(code)
+    assert set(children) == set(expected)
     for parent_code, codes in expected.items():
         numbered = sorted(children[parent_code], key=lambda pair: pair[0])
-        assert [number for number, _item in numbered][: len(codes)] == list(
-            range(1, len(codes) + 1)
-        )
-        in_package = [
-            item["humanCodingScheme"]
-            for _number, item in numbered
-            if item["CFItemType"] != "Role profiles"
-        ]
-        assert in_package == codes
+        assert [number for number, _item in numbered] == list(range(1, len(codes) + 1))
+        assert [item["humanCodingScheme"] for _number, item in numbered] == codes
 
 
 def test_identifiers_are_unique_and_identical_between_exports(seeded):
-    first = case_package(framework_document())
-    second = case_package(framework_document())
-    identifiers = all_identifiers(first)
-    assert len(identifiers) == len(set(identifiers))
-    assert package_bytes(first) == package_bytes(second)
+    first, second = seed_packages(), seed_packages()
+    for package in both(first):
+        identifiers = all_identifiers(package)
+        assert len(identifiers) == len(set(identifiers))
+    # Only what both documents carry alike is in both: the licence, the rubric, the areas.
+    definitions = first.framework["CFDefinitions"]
+    expected = {
+        entry["identifier"] for entry in definitions["CFLicenses"] + definitions["CFSubjects"]
+    } | {first.framework["CFRubrics"][0]["identifier"]}
+    framework, roles = (set(all_identifiers(package)) for package in both(first))
+    assert framework & roles == expected
+    for before, after in zip(both(first), both(second), strict=True):
+        assert package_bytes(before) == package_bytes(after)
+
+
+def test_identifiers_published_before_keep_naming_the_same_things(seeded):
+    """Identifiers come from natural keys, so they outlive any reshaping of the packages:
+    these were in the package before role profiles had a document of their own."""
+    packages = seed_packages()
+    items = {
+        item.get("humanCodingScheme"): item["identifier"]
+        for package in both(packages)
+        for item in package["CFItems"]
+    }
+    assert packages.framework["CFDocument"]["identifier"] == "1e7372e7-7576-5d7c-88ca-1234c7349b6d"
+    assert items["COM.1.1"] == "3113c837-c17f-5b5b-83ba-14a376e22904"
+    role = sql(
+        "SELECT code FROM roles_roleprofile WHERE slug = %s", "liaison-and-diversion-practitioner"
+    )
+    assert items[role[0][0]] == "efe75f22-488d-5aca-b73a-10b3fe0980aa"
 
 
 def test_identifiers_follow_natural_keys_not_positions():
-    before = case_package(small_document())
+    before = case_packages(small_document())
     changed = small_document(version=5, last_changed="2025-04-01")
     changed["roles"].reverse()
     changed["competences"].insert(
         0, _competence("AAA", None, "section", "A section that sorts first")
     )
-    after = case_package(changed)
+    after = case_packages(changed)
 
-    def identifier_by_code(package):
+    def identifier_by_code(packages):
         return {
-            item.get("humanCodingScheme", item["CFItemType"]): item["identifier"]
+            item["humanCodingScheme"]: item["identifier"]
+            for package in both(packages)
             for item in package["CFItems"]
         }
 
     old, new = identifier_by_code(before), identifier_by_code(after)
     assert {code: new[code] for code in old} == old
-    assert before["CFDocument"]["identifier"] == after["CFDocument"]["identifier"]
-    old_links = {a["identifier"] for a in before["CFAssociations"]}
-    assert old_links <= {a["identifier"] for a in after["CFAssociations"]}
+    for old_package, new_package in zip(both(before), both(after), strict=True):
+        assert old_package["CFDocument"]["identifier"] == new_package["CFDocument"]["identifier"]
+        old_links = {a["identifier"] for a in old_package["CFAssociations"]}
+        assert old_links <= {a["identifier"] for a in new_package["CFAssociations"]}
 
 
-def test_role_requirements_read_back_from_the_package_match_the_database(seeded):
-    package = case_package(framework_document())
+def test_role_requirements_read_back_from_the_packages_match_the_database(seeded):
     rows = sql(
         "SELECT role.code, competence.code, requirement.proficiency, requirement.requirement "
         "FROM roles_rolecompetence requirement "
@@ -370,12 +447,12 @@ def test_role_requirements_read_back_from_the_package_match_the_database(seeded)
     )
     expected = {(role, code, PROFICIENCY_NAMES[depth], need) for role, code, depth, need in rows}
     assert len(expected) == len(rows) > 0
-    assert requirements_in(package) == expected
+    assert requirements_in(seed_packages()) == expected
 
 
-def test_every_role_is_an_item_with_its_page_and_areas(seeded):
-    package = case_package(framework_document())
-    roles = [item for item in package["CFItems"] if item["CFItemType"] == "Role profile"]
+def test_every_role_is_an_item_of_the_role_profiles_document_with_its_page_and_areas(seeded):
+    package = seed_packages().role_profiles
+    roles = package["CFItems"]
     rows = sql("SELECT code, slug, title FROM roles_roleprofile")
     assert sorted((r["humanCodingScheme"], r["fullStatement"]) for r in roles) == sorted(
         (code, title) for code, _slug, title in rows
@@ -383,10 +460,16 @@ def test_every_role_is_an_item_with_its_page_and_areas(seeded):
     pages = {code: f"{BASE}/roles/{slug}/" for code, slug, _title in rows}
     assert all(role["uri"] == pages[role["humanCodingScheme"]] for role in roles)
     assert all(role["conceptKeywords"] for role in roles)
+    document = package["CFDocument"]["identifier"]
+    for (link,) in parents_by_item(package).values():
+        assert link["destinationNodeURI"]["identifier"] == document
+    levels = sql("SELECT number FROM roles_level")
+    concepts = package["CFDefinitions"]["CFConcepts"]
+    assert sorted(int(c["hierarchyCode"]) for c in concepts) == sorted(n for (n,) in levels)
 
 
 def test_statements_link_to_standards_at_their_official_address_or_this_site(seeded):
-    package = case_package(framework_document())
+    package = seed_packages().framework
     items = {item["identifier"]: item for item in package["CFItems"]}
     found = set()
     for association in package["CFAssociations"]:
@@ -405,11 +488,11 @@ def test_statements_link_to_standards_at_their_official_address_or_this_site(see
     assert found == expected
 
 
-def test_small_document_package_names_standards_and_roles():
-    package = case_package(small_document())
+def test_small_document_packages_name_standards_and_roles():
+    packages = case_packages(small_document())
     destinations = {
         a["destinationNodeURI"]["uri"]
-        for a in package["CFAssociations"]
+        for a in packages.framework["CFAssociations"]
         if a["originNodeURI"]["title"] == "Explain the service"
     }
     assert destinations == {
@@ -417,7 +500,7 @@ def test_small_document_package_names_standards_and_roles():
         f"{BASE}/standards/SCD-1/",
         f"{BASE}/competences/COM.1/",
     }
-    assert requirements_in(package) == {
+    assert requirements_in(packages) == {
         ("SW-3", "COM.1.1", "working", "essential"),
         ("SW-3", "RSK.1", "awareness", "desirable"),
         ("PR-5", "COM.1.1", "proficient", "essential"),
@@ -426,37 +509,79 @@ def test_small_document_package_names_standards_and_roles():
     }
 
 
-def test_case_document_carries_the_framework_block_and_its_change_date():
-    package = case_package(small_document())
-    document = package["CFDocument"]
-    assert document["title"] == "Test framework"
-    assert document["creator"] == document["publisher"] == "NHS England"
-    assert document["version"] == "4"
-    assert document["language"] == "en"
-    assert document["lastChangeDateTime"] == "2025-03-05T00:00:00+00:00"
-    licences = package["CFDefinitions"]["CFLicenses"]
-    assert [licence["uri"] for licence in licences] == ["https://licence.example.org/v3/"]
-    assert document["licenseURI"]["identifier"] == licences[0]["identifier"]
-    dates = {item["lastChangeDateTime"] for item in package["CFItems"]}
-    dates |= {a["lastChangeDateTime"] for a in package["CFAssociations"]}
-    assert dates == {"2025-03-05T00:00:00+00:00"}
-    types = {t["title"] for t in package["CFDefinitions"]["CFItemTypes"]}
-    assert {item["CFItemType"] for item in package["CFItems"]} <= types
+def test_case_documents_carry_the_framework_block_and_its_change_date():
+    packages = case_packages(small_document())
+    framework, roles = packages.framework["CFDocument"], packages.role_profiles["CFDocument"]
+    assert framework["title"] == "Test framework"
+    assert roles["title"] == "Test framework: role profiles"
+    assert framework["identifier"] in roles["description"]
+    for package in both(packages):
+        document = package["CFDocument"]
+        assert document["creator"] == document["publisher"] == "NHS England"
+        assert document["version"] == "4"
+        assert document["language"] == "en"
+        assert document["subject"] == ["Healthcare in court", "Liaison and Diversion"]
+        # Nothing here has any history: every object is dated at the last change day.
+        assert document["lastChangeDateTime"] == "2025-03-05T00:00:00+00:00"
+        licences = package["CFDefinitions"]["CFLicenses"]
+        assert [licence["title"] for licence in licences] == ["Open licence"]
+        assert "https://licence.example.org/v3/" in licences[0]["licenseText"]
+        assert document["licenseURI"]["identifier"] == licences[0]["identifier"]
+        dates = {item["lastChangeDateTime"] for item in package["CFItems"]}
+        dates |= {a["lastChangeDateTime"] for a in package["CFAssociations"]}
+        assert dates == {"2025-03-05T00:00:00+00:00"}
+        definitions = [entry for entries in package["CFDefinitions"].values() for entry in entries]
+        assert {
+            entry["lastChangeDateTime"]
+            for entry in definitions
+            if entry not in package["CFDefinitions"].get("CFConcepts", [])
+            and entry not in package["CFDefinitions"]["CFSubjects"]
+        } == {DEFINITIONS_CHANGED}
+        types = {t["title"] for t in package["CFDefinitions"]["CFItemTypes"]}
+        assert {item["CFItemType"] for item in package["CFItems"]} <= types
 
 
-def test_case_package_without_a_recorded_change_is_still_valid_and_fixed(validator):
-    first = case_package(small_document(last_changed=None))
-    assert validator.is_valid(first)
-    assert first["CFDocument"]["lastChangeDateTime"] == "1970-01-01T00:00:00+00:00"
-    assert package_bytes(first) == package_bytes(case_package(small_document(last_changed=None)))
+def test_case_packages_without_a_recorded_change_are_still_valid_and_fixed(validators):
+    first = case_packages(small_document(last_changed=None))
+    second = case_packages(small_document(last_changed=None))
+    for package, again in zip(both(first), both(second), strict=True):
+        for validator in validators.values():
+            assert not errors(validator, package)
+        assert package["CFDocument"]["lastChangeDateTime"] == "1970-01-01T00:00:00+00:00"
+        assert package_bytes(package) == package_bytes(again)
 
 
 def test_case_addresses_use_the_public_url(settings):
     settings.PUBLIC_URL = "https://elsewhere.example.net"
-    package = case_package(small_document())
-    uris = [package["CFDocument"]["uri"]] + [item["uri"] for item in package["CFItems"]]
-    uris += [a["uri"] for a in package["CFAssociations"]]
-    assert all(uri.startswith("https://elsewhere.example.net/") for uri in uris)
+    official = {standard["url"] for standard in small_document()["standards"] if standard["url"]}
+    for package in both(case_packages(small_document())):
+        uris = set(re.findall(r'"uri": "([^"]+)"', json.dumps(package)))
+        assert uris
+        assert {uri for uri in uris if not uri.startswith("https://elsewhere.example.net/")} <= (
+            official
+        )
+
+
+def test_the_definitions_date_moves_with_their_wording():
+    """What is written in code has no history, so ``DEFINITIONS_CHANGED`` dates it: change
+    an item type's, a grouping's or the rubric's words and this fails until the date and
+    the digest below are both moved on."""
+    packages = case_packages(small_document())
+    wording = []
+    for package in both(packages):
+        for name in ("CFItemTypes", "CFAssociationGroupings", "CFLicenses"):
+            wording += package["CFDefinitions"][name]
+        wording += package["CFRubrics"]
+    text = json.dumps(wording, sort_keys=True)
+    assert DEFINITIONS_CHANGED in text
+    text = re.sub(
+        r'"(identifier|rubricId|rubricCriterionId|uri|lastChangeDateTime)": "[^"]*"', "", text
+    )
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    assert (DEFINITIONS_CHANGED, digest) == ("2026-12-07T00:00:00+00:00", "e7dc55226d385647"), (
+        "The definitions' wording changed: move DEFINITIONS_CHANGED on to today, then both "
+        "values here."
+    )
 
 
 @pytest.mark.parametrize(
@@ -466,13 +591,106 @@ def test_case_addresses_use_the_public_url(settings):
         (lambda d: d["roles"][0]["competences"][0].update(code="GONE"), "competence GONE"),
         (lambda d: d["roles"][0]["competences"][0].update(proficiency="fluent"), "fluent"),
         (lambda d: d["competences"].insert(0, d["competences"].pop(2)), "COM.1.1: its parent"),
+        (lambda d: d["roles"][0]["areas"].append("nowhere"), "area nowhere"),
     ],
 )
-def test_case_package_refuses_a_document_that_contradicts_itself(spoil, message):
+def test_case_packages_refuse_a_document_that_contradicts_itself(spoil, message):
     document = small_document()
     spoil(document)
     with pytest.raises(ContentError, match=re.escape(message)):
-        case_package(document)
+        case_packages(document)
+
+
+# Each object's own last change
+
+
+def backdate_history(moment) -> None:
+    """Every historical record moved to ``moment``, so what changes next stands out."""
+    for model in content_models():
+        model.history.model.objects.update(history_date=moment)
+
+
+def dates_by_identifier(packages) -> dict[str, str]:
+    found = {}
+    for package in both(packages):
+        for name in ("CFItems", "CFAssociations"):
+            found |= {entry["identifier"]: entry["lastChangeDateTime"] for entry in package[name]}
+    return found
+
+
+LONG_AGO = datetime(2025, 1, 6, 9, 30, tzinfo=UTC)
+
+
+def test_each_object_is_dated_by_its_own_last_change(seeded):
+    backdate_history(LONG_AGO)
+    before = seed_packages()
+    statement = Competence.objects.filter(kind="statement", requirements__isnull=False).first()
+    statement.title = "Reworded in the admin"
+    statement.save()
+    after = seed_packages()
+
+    old = date_time(LONG_AGO)
+    changed = {
+        identifier
+        for identifier, when in dates_by_identifier(after).items()
+        if when != dates_by_identifier(before)[identifier]
+    }
+    assert set(dates_by_identifier(before).values()) == {old}
+    item = key_uuid(f"competence:{statement.code}")
+    assert dates_by_identifier(after)[item] > old
+    # The item, every association that names it, and the numbering of its siblings.
+    siblings = Competence.objects.filter(parent_id=statement.parent_id)
+    siblings_links = {
+        key_uuid(f"association:isChildOf:competence:{s.code}:competence:{statement.parent.code}")
+        for s in siblings
+    }
+    naming = {
+        association["identifier"]
+        for package in both(after)
+        for association in package["CFAssociations"]
+        if item
+        in (
+            association["originNodeURI"]["identifier"],
+            association["destinationNodeURI"]["identifier"],
+        )
+    }
+    # Requirements are numbered in tree order, so those of a role that needs it go with it.
+    requirements = after.role_profiles["CFAssociations"]
+    needing = {a["originNodeURI"]["identifier"] for a in requirements if a["identifier"] in naming}
+    renumbered = {
+        a["identifier"]
+        for a in requirements
+        if a["associationType"] == "isRelatedTo" and a["originNodeURI"]["identifier"] in needing
+    }
+    assert len(naming) > 2 and len(renumbered) > len(needing)
+    assert changed == {item} | naming | siblings_links | renumbered
+    assert after.framework["CFDocument"]["lastChangeDateTime"] > old
+
+
+def test_a_move_dates_the_numbering_of_the_children_it_leaves(seeded):
+    backdate_history(LONG_AGO)
+    statement = Competence.objects.filter(kind="statement", parent__isnull=False).first()
+    left_behind = list(
+        Competence.objects.filter(parent_id=statement.parent_id).exclude(pk=statement.pk)
+    )
+    old_parent = statement.parent.code
+    target = Competence.objects.filter(kind="subsection").exclude(pk=statement.parent_id).first()
+    competence_move(competence=statement, target=target, position="last-child")
+    dates = dates_by_identifier(seed_packages())
+    old = date_time(LONG_AGO)
+    for sibling in left_behind:
+        link = key_uuid(f"association:isChildOf:competence:{sibling.code}:competence:{old_parent}")
+        assert dates[link] > old, sibling.code
+    assert dates[key_uuid(f"competence:{target.code}")] == old
+
+
+def test_change_dates_take_one_query_however_large_the_framework(seeded, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        before = change_dates()
+    grow_framework()
+    with django_assert_num_queries(1):
+        after = change_dates()
+    assert len(after) > len(before)
 
 
 # The Moodle CSV
@@ -595,13 +813,6 @@ def test_moodle_rows_keep_every_field_on_one_line(seeded):
     assert lines[-1] == ""
     assert len(lines) - 1 == len(read_moodle(data))
     assert Counter(len(row) for row in read_moodle(data)) == Counter({14: len(lines) - 1})
-
-
-def test_case_item_addresses_are_pages_of_this_site(seeded):
-    package = case_package(framework_document())
-    for item in package["CFItems"] + [package["CFDocument"]]:
-        assert item["uri"].startswith(BASE + "/")
-        resolve(item["uri"].removeprefix(BASE))  # raises Resolver404 for a dead address
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,9 @@ NOT_DOWNLOADS = {"/healthz"}
 # The JSON Schema describes the format, not the content: the same file serves every
 # version, so it has no version or content status to state.
 FORMAT_ONLY = {"/export/framework.schema.json"}
+# The CASE service's answer about one object (an item, an association, a definition) is a
+# part of a CASE document, which states what it is; the documents and packages are checked.
+CASE_DOCUMENTS = re.compile(r"/ims/case/v1p0/(CFDocuments|CFPackages)(/|$)")
 DOWNLOAD_LINK = re.compile(r'<a href="([^"]+)"[^>]*\bdownload\b')
 OPEN_DATA_LINK = re.compile(r'href="(/export/[^"]+\.json)"')
 FILE_BUTTON = re.compile(r'name="format" value="(xlsx|docx|csv|json)"')
@@ -112,10 +115,18 @@ def check_xlsx(data: bytes, statement: str, version: int) -> None:
 
 def check_json(address: str, data: bytes, statement: str, version: int) -> None:
     document = json.loads(data)
-    if "CFDocument" in document:
-        case = document["CFDocument"]
-        assert statement in case["notes"]
-        assert case["version"] == str(version)
+    if "CFDocuments" in document:  # the CASE service's list of documents
+        cases = document["CFDocuments"]
+    elif "CFDocument" in document:  # a CASE package
+        cases = [document["CFDocument"]]
+    elif "CFPackageURI" in document:  # one CASE document, from the service
+        cases = [document]
+    else:
+        cases = []
+    for case in cases:
+        assert statement in case["notes"], address
+        assert case["version"] == str(version), address
+    if cases:
         return
     assert document["framework"]["status"] == statement, address
     assert document["framework"]["version"] == version, address
@@ -180,7 +191,10 @@ def test_every_download_the_site_offers_says_what_it_is_and_its_version(
         seen.append((address, kind))
 
     for address, offered_on in sorted(found.items()):
-        if urlsplit(address).path not in FORMAT_ONLY:
+        path = urlsplit(address).path
+        if path.startswith("/ims/") and not CASE_DOCUMENTS.match(path):
+            continue
+        if path not in FORMAT_ONLY:
             check(address, client.get(address), offered_on)
 
     # Files asked for with a form's button: a GET form as it first stands, and the
@@ -204,6 +218,8 @@ def test_every_download_the_site_offers_says_what_it_is_and_its_version(
     paths = [urlsplit(address).path for address, _kind in seen]
     for expected in (
         "/export/case.json",
+        "/export/case-role-profiles.json",
+        "/ims/case/v1p0/CFDocuments",
         "/export/moodle.csv",
         "/export/framework.xlsx",
         "/export/csv/about.csv",

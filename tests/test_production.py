@@ -24,6 +24,7 @@ from django.test import override_settings
 from django.urls import path
 from django.utils.html import escape
 
+from core.checks import public_url_check
 from core.serving import ONE_YEAR
 from roles.models import Area
 from tests.servers import changed_environment, gunicorn, shared_database
@@ -99,6 +100,78 @@ def test_local_settings_need_neither_and_answer_on_loopback_only():
     result = import_settings(DJANGO_LOCAL="1", DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "127.0.0.1,localhost"
+
+
+# The deploy check ----------------------------------------------------------------------
+
+
+def check_deploy(**overrides) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy`` as ``make check-deploy`` runs it, with production
+    settings and ``overrides``."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=changed_environment(production_changes(**overrides)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_deploy_check_fails_without_a_public_url():
+    result = check_deploy(DJANGO_PUBLIC_URL=None)
+    assert result.returncode != 0
+    assert "(core.E001)" in result.stderr
+    assert "DJANGO_PUBLIC_URL" in result.stderr
+    assert "http://localhost:8000" in result.stderr
+
+
+def test_the_deploy_check_passes_with_a_public_https_url():
+    result = check_deploy(DJANGO_PUBLIC_URL="https://framework.example.org")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8000",
+        "https://localhost",
+        "https://framework.localhost",
+        "https://127.0.0.1:8443",
+        "https://127.1.2.3",
+        "https://[::1]",
+        "https://0.0.0.0",
+        "http://framework.example.org",
+        "framework.example.org",
+        "https://",
+    ],
+)
+def test_the_public_url_check_refuses_this_machine_and_plain_http(settings, url):
+    settings.PUBLIC_URL = url
+    (error,) = public_url_check()
+    assert error.id == "core.E001"
+    assert error.is_serious()
+    assert repr(url) in error.msg or "names no host" in error.msg
+
+
+@pytest.mark.parametrize(
+    "url", ["https://framework.example.org", "https://10.1.2.3", "https://nccf.nhs.uk:8443"]
+)
+def test_the_public_url_check_accepts_a_public_https_address(settings, url):
+    settings.PUBLIC_URL = url
+    assert public_url_check() == []
+
+
+def test_make_check_deploy_names_a_public_url_and_make_serve_its_own_address():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    check_deploy_target = makefile.split("\ncheck-deploy:", 1)[1].split("\n\n", 1)[0]
+    assert "DJANGO_PUBLIC_URL=https://" in check_deploy_target
+    # make serve is plain HTTP on loopback, so the files it serves name that address, and
+    # it never runs the deploy check, which would rightly refuse it.
+    assert "DJANGO_PUBLIC_URL=http://127.0.0.1:$(PORT)" in makefile
+    serve_target = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
+    assert "--deploy" not in serve_target
 
 
 # The real server ----------------------------------------------------------------------

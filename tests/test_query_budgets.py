@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from competences.models import Competence, Standard
+from interchange.case_common import key_uuid
 from roles.models import Area, RoleProfile
 from tests.factories import grow_framework
 from tests.measure import count_queries
@@ -17,8 +18,10 @@ from tests.measure import count_queries
 pytestmark = pytest.mark.django_db
 
 # The most any public page may use made afresh, whatever the data: the whole-framework
-# files read each table once (12), after the read of the content version that names them.
-BUDGET = 13
+# files (and the CASE service's answers, built with them) read each table once (12) and
+# the history once (each CASE object's last change), after the read of the content
+# version that names them.
+BUDGET = 14
 
 
 def addresses(role) -> dict[str, str]:
@@ -67,6 +70,11 @@ def addresses(role) -> dict[str, str]:
         "framework table as CSV": "/export/csv/roles.csv",
         "role as JSON": f"/export/roles/{role.slug}.json",
         "statement as JSON": f"/export/competences/{statement.code}.json",
+        "CASE documents": "/ims/case/v1p0/CFDocuments",
+        "CASE item": f"/ims/case/v1p0/CFItems/{key_uuid(f'competence:{statement.code}')}",
+        "CASE role's associations": (
+            f"/ims/case/v1p0/CFItemAssociations/{key_uuid(f'role:{role.slug}')}"
+        ),
     }
 
 
