@@ -5,12 +5,15 @@ use is never deleted (see ``competences/content_admin.py``).
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from competences.content_admin import ContentAdmin, use_sentence
 
 from .models import Area, Level, RoleCompetence, RoleProfile
+from .reverting import requirement_changes_since, revert_requirements
 
 
 @admin.register(Area)
@@ -123,6 +126,38 @@ class RoleProfileAdmin(ContentAdmin):
             {"fields": ["registration", "qualifications", "experience"]},
         ),
     ]
+
+    object_history_form_template = "admin/roles/roleprofile/object_history_form.html"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """The revert page also lists the requirements changed since the version, and
+        can put them back with the role."""
+        history = RoleProfile.history.model
+        version = (
+            history.objects.filter(history_id=version_id).values_list("id", "history_date").first()
+        )
+        changes = []
+        if version is not None and str(version[0]) == str(unquote(object_id)):
+            changes = requirement_changes_since(version[0], version[1])
+        context = {**(extra_context or {}), "requirements_changed": changes}
+        response = super().history_form_view(request, object_id, version_id, context)
+        if (
+            request.method == "POST"
+            and request.POST.get("revert_requirements")
+            and response.status_code == 302
+            and changes
+        ):
+            count = revert_requirements(version[0], version[1])
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d requirement was put back as it was.",
+                    "%(count)d requirements were put back as they were.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return response
 
     def get_queryset(self, request):
         return (

@@ -353,3 +353,36 @@ def test_requirement_history_names_the_role_the_competence_and_the_depths_in_wor
     page = visible_text(staff_client.get(admin_url(RoleCompetence, "history", requirement.pk)))
     assert f"{requirement.role.title} needs {requirement.competence.code}" in page
     assert re.search(r"Required proficiency: Working\s*→\s*Proficient", page), page[:2000]
+
+
+def test_reverting_a_role_offers_to_put_its_requirements_back_too(staff_client):
+    from roles.models import Proficiency, RoleCompetence
+
+    role = RoleProfile.objects.filter(requirements__isnull=False).first()
+    edit_in_admin(staff_client, RoleProfile, role, purpose="The purpose at the version.")
+    version = role.history.order_by("-history_date", "-history_id").first()
+    # After the version: one requirement deepened, one removed.
+    deepened, removed = list(
+        RoleCompetence.objects.filter(role=role, proficiency=Proficiency.WORKING)[:2]
+    )
+    deepened.proficiency = Proficiency.PROFICIENT
+    deepened.save()
+    removed_id, removed_depth = removed.competence_id, removed.proficiency
+    removed.delete()
+    edit_in_admin(staff_client, RoleProfile, role, purpose="A later purpose.")
+
+    url = admin_url(RoleProfile, "history", role.pk) + f"{version.history_id}/"
+    page = staff_client.get(url)
+    text = visible_text(page)
+    assert "Requirements changed since this version" in text
+    assert deepened.competence.code in text and removed.competence.code in text
+    data = form_data(page) | {"revert_requirements": "on"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert role.purpose == "The purpose at the version."
+    deepened.refresh_from_db()
+    assert deepened.proficiency == Proficiency.WORKING
+    assert RoleCompetence.objects.get(role=role, competence_id=removed_id).proficiency == (
+        removed_depth
+    )
