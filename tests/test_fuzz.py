@@ -428,9 +428,46 @@ def site(django_db_setup, django_db_blocker) -> SiteMap:
         # database; the crawl needs the seed content, as the ``seeded`` fixture does.
         if framework_is_empty():
             call_command("load_framework", stdout=io.StringIO())
-        found = crawl(Client(), values_by_kind())
+        client = Client()
+        found = crawl(client, values_by_kind())
+        for path in case_service_addresses(client):
+            found.note_address(path)
     found.source_names = names_in_source()
     return found
+
+
+CASE_BASE = "/ims/case/v1p0"
+# Which of a CASE package's lists holds the identifiers each CASE endpoint takes.
+CASE_LISTS = {
+    "CFItems": "CFItems",
+    "CFItemAssociations": "CFItems",
+    "CFAssociations": "CFAssociations",
+    "CFRubrics": "CFRubrics",
+    "CFItemTypes": "CFItemTypes",
+    "CFConcepts": "CFConcepts",
+    "CFSubjects": "CFSubjects",
+    "CFLicenses": "CFLicenses",
+    "CFAssociationGroupings": "CFAssociationGroupings",
+}
+
+
+def case_service_addresses(client) -> list[str]:
+    """One address of each CASE endpoint that takes an identifier, from the packages the
+    service itself lists: no page links to them, and their identifiers are UUIDs that no
+    model field holds."""
+    addresses = set()
+    for document in client.get(f"{CASE_BASE}/CFDocuments").json()["CFDocuments"]:
+        identifier = document["identifier"]
+        addresses |= {
+            f"{CASE_BASE}/CFDocuments/{identifier}",
+            f"{CASE_BASE}/CFPackages/{identifier}",
+        }
+        package = client.get(f"{CASE_BASE}/CFPackages/{identifier}").json()
+        lists = {**package, **package.get("CFDefinitions", {})}
+        for endpoint, key in CASE_LISTS.items():
+            if lists.get(key):
+                addresses.add(f"{CASE_BASE}/{endpoint}/{lists[key][0]['identifier']}")
+    return sorted(addresses)
 
 
 # --- Building requests --------------------------------------------------------------
