@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -127,8 +128,10 @@ def test_an_import_with_a_refused_character_is_refused_naming_the_entry(characte
 
 def spoil_stored_text() -> None:
     """Bad values put straight into the database, past every writer's rule."""
+    # PostgreSQL cannot hold NUL at all; SQLite can, so there it is put in too.
+    nul = "" if connection.vendor == "postgresql" else "\x00"
     RoleProfile.objects.filter(pk=RoleProfile.objects.first().pk).update(
-        title="Role\x0bwith a vertical tab", purpose="Purpose\x00with NUL\x01"
+        title="Role\x0bwith a vertical tab", purpose=f"Purpose{nul}with NUL\x01"
     )
     statement = Competence.objects.filter(kind="statement").first()
     Competence.objects.filter(pk=statement.pk).update(title="Statement\x1fwith a unit separator")
