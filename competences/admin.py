@@ -26,7 +26,7 @@ from .models import (
     Standard,
     may_sit_under,
 )
-from .services import competence_delete, competence_move, competence_save
+from .services import competence_delete, competence_move, competence_save, tree_locked
 
 # What a revert copies from a version onto the live node; the tree numbers are never
 # copied, and a different parent moves the node through the tree service.
@@ -100,7 +100,22 @@ class CompetenceAdmin(ContentAdmin, DraggableMPTTAdmin):
             return
         competence_save(competence=obj)
 
+    # A form that changes the tree is read, checked and saved under the tree lock, so
+    # that its checks (placement, not inside itself) judge the tree it will change, not
+    # the tree as it was before another editor's move.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with tree_locked():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            with tree_locked():
+                return self._history_form_view(request, object_id, version_id, extra_context)
+        return self._history_form_view(request, object_id, version_id, extra_context)
+
+    def _history_form_view(self, request, object_id, version_id, extra_context=None):
         identifier = unquote(object_id)
         if identifier.isdigit() and not Competence.objects.filter(pk=identifier).exists():
             # A deleted node has no place left in the tree to return to.
