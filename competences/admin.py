@@ -7,6 +7,7 @@ recorded in history and can be reverted (see ``content_admin.py``).
 
 from django import http
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -151,6 +152,20 @@ class CompetenceAdmin(ContentAdmin, DraggableMPTTAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return _with_placement_check(form)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            # django-mptt swaps in a "delete selected" of its own that, once confirmed,
+            # deletes each node itself: past the tree service and its lock, and past the
+            # refusal to delete what is in use. Django's own asks get_deleted_objects
+            # (which refuses) and deletes through delete_queryset (the service).
+            actions["delete_selected"] = (
+                delete_selected,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
+        return actions
 
     def delete_model(self, request, obj):
         competence_delete(competence=obj)
