@@ -8,8 +8,8 @@ run side by side, so each lock here is a transaction-scoped advisory lock, and w
 holder reads after taking it includes everything committed by the holder before.
 
 Take a lock before reading what the write depends on, never after; and when one
-transaction takes two, always in the order they are listed here, so that no two
-transactions can each wait for the other.
+transaction takes two, always in the order they are listed here (``EDITS`` before
+``TREE``), so that no two transactions can each wait for the other.
 """
 
 from collections.abc import Iterator
@@ -19,6 +19,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 # Any constants will do: each names a lock, and only the code that takes it knows it.
+# Every save, delete or action an editor makes in the admin.
+EDITS = 7_402_114
 # Every write to the competence tree (competences.services).
 TREE = 7_402_113
 

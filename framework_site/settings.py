@@ -105,9 +105,15 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+# Only editors sign in, and only to the admin: after signing in with no usable "next"
+# address, they land on its index (Django's default, /accounts/profile/, is no page).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the project's own default site, which answers hostile
+    # requests with 4xx and serialises editors' writes (core/admin_guards.py).
+    "core.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
