@@ -313,6 +313,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # of collectstatic's time, for no reader's benefit.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
+# Django's database sessions, except that a cookie that cannot be a session key (a NUL,
+# which PostgreSQL refuses in a query, or anything over the key's 40 characters) is no
+# session at all, as a made-up key would be.
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

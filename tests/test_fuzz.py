@@ -819,6 +819,43 @@ def test_no_admin_action_with_junk_ids_fails(admin_client, model, model_admin, d
         assert model._default_manager.count() == before
 
 
+# The cookies a browser could send back spoilt: with a NUL, far too long, not text at all.
+cookie_text = st.one_of(
+    hostile_text,
+    st.sampled_from(["a\x00b" * 12, "\x00", "0" * 41, "x" * 4000, "abcdefgh" * 4 + "\x00"]),
+)
+
+
+@pytest.mark.django_db
+@ADMIN_FUZZ
+@given(data=st.data())
+def test_no_hostile_cookie_fails(client, data):
+    """A session or CSRF cookie holding junk is no session and no token: the admin asks
+    for a sign-in, a form post is refused with 403, and nothing fails."""
+    cookies = {
+        django_settings.SESSION_COOKIE_NAME: data.draw(cookie_text, label="session"),
+        django_settings.CSRF_COOKIE_NAME: data.draw(cookie_text, label="csrf"),
+    }
+    # Sent as the browser's own header, so the values arrive exactly as drawn: its bytes
+    # (UTF-8 here) read as ISO-8859-1, as a WSGI server hands every header to Django.
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    header = header.encode("utf-8", "surrogatepass").decode("iso-8859-1")
+    for page in [reverse("admin:index"), admin_address(apps.get_model("roles.RoleProfile"), "add")]:
+        response = client.get(page, HTTP_COOKIE=header)
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin:login"), HTTP_COOKIE=header).status_code == 200
+    assert client.get("/", HTTP_COOKIE=header).status_code == 200
+    signing_in = Client(enforce_csrf_checks=True)
+    response = check_post(
+        signing_in,
+        reverse("admin:login"),
+        {"username": "someone", "password": "x", "csrfmiddlewaretoken": "x" * 32},
+        HTTP_COOKIE=header,
+    )
+    assert response.status_code == 403
+
+
 @pytest.mark.django_db
 @ADMIN_FUZZ
 @given(data=st.data())

@@ -204,3 +204,36 @@ def test_signing_in_with_a_next_naming_an_admin_page_goes_there(client, quick_ha
 def test_without_a_next_django_sends_signed_in_editors_to_the_admin(settings):
     assert resolve_url(settings.LOGIN_REDIRECT_URL) == reverse("admin:index")
     assert resolve_url(settings.LOGIN_URL) == reverse("admin:login")
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "a\x00b" * 11,
+        "\x00",
+        "abcdefgh" * 4 + "\x00",
+        "0" * 41,
+        "x" * 4000,
+        "évilsession0000000000000000",
+    ],
+    ids=["nul-inside", "nul", "nul-after-a-key", "too-long", "far-too-long", "not-ascii"],
+)
+def test_a_session_cookie_no_session_could_have_is_no_session(client, settings, cookie):
+    client.raise_request_exception = False
+    header = f"{settings.SESSION_COOKIE_NAME}={cookie}".encode().decode("iso-8859-1")
+    response = client.get(reverse("admin:index"), HTTP_COOKIE=header)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin:login"), HTTP_COOKIE=header).status_code == 200
+
+
+def test_a_csrf_cookie_with_a_nul_refuses_the_form_and_fails_nothing(settings):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    header = f"{settings.CSRF_COOKIE_NAME}=a\x00b{'x' * 30}"
+    assert client.get(reverse("admin:login"), HTTP_COOKIE=header).status_code == 200
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "someone", "password": "x", "csrfmiddlewaretoken": "a\x00b" + "x" * 30},
+        HTTP_COOKIE=header,
+    )
+    assert response.status_code == 403
