@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 
 from competences.models import PLACEMENT_RULE, Competence
 from competences.selectors import competence_tree_problems
@@ -229,6 +229,8 @@ def test_moving_a_node_someone_else_has_just_deleted_is_refused():
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's transaction mode")
 def test_the_tree_lock_refuses_sqlite_transactions_that_begin_as_readers(monkeypatch):
-    monkeypatch.setattr(connection, "transaction_mode", "DEFERRED", raising=False)
+    # The connection itself, not django.db.connection: pytest restores an attribute in
+    # the object's own __dict__, which the proxy does not have.
+    monkeypatch.setattr(connections["default"], "transaction_mode", "DEFERRED")
     with pytest.raises(ImproperlyConfigured, match="IMMEDIATE"):
         competence_save(competence=Competence(code="NEW-ROOT", kind="section", title="New"))
