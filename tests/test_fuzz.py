@@ -1,4 +1,5 @@
-"""Property-based fuzzing of every public address and of the admin's lists and pickers.
+"""Property-based fuzzing of every public address and of the admin: its lists, pickers,
+add and change forms' prefill, actions, cookies and sign-in.
 
 The public addresses are found, not listed: every pattern in the URL configuration
 (includes too, the admin and static files left out) is a test case, so a page added
@@ -12,6 +13,10 @@ unicode, very long values, traversal, SQL, markup, template syntax, open-redirec
 targets, broken percent-encoding) in path segments and in query strings, and is sent
 as GET and as HEAD. Whatever comes back: never a server error, HEAD agrees with GET,
 nothing from the input echoed as live markup, and a redirect never leaves the site.
+
+The admin's forms, actions and sign-in are sent junk where identifiers, prefills,
+usernames and ``next`` addresses go, and the session and CSRF cookies are spoilt: the
+answer is the plain form, a refusal (4xx) or a redirect that stays on the site.
 
 Bounded so that the file takes about a minute on SQLite on a two-core machine; set
 FUZZ_EXAMPLES to a larger number to search longer. In CI (``CI`` set) the examples are
