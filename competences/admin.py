@@ -7,6 +7,7 @@ recorded in history and can be reverted (see ``content_admin.py``).
 
 from django import http
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,7 +27,7 @@ from .models import (
     Standard,
     may_sit_under,
 )
-from .services import competence_delete, competence_move, competence_save
+from .services import competence_delete, competence_move, competence_save, tree_locked
 
 # What a revert copies from a version onto the live node; the tree numbers are never
 # copied, and a different parent moves the node through the tree service.
@@ -100,7 +101,22 @@ class CompetenceAdmin(ContentAdmin, DraggableMPTTAdmin):
             return
         competence_save(competence=obj)
 
+    # A form that changes the tree is read, checked and saved under the tree lock, so
+    # that its checks (placement, not inside itself) judge the tree it will change, not
+    # the tree as it was before another editor's move.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with tree_locked():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            with tree_locked():
+                return self._history_form_view(request, object_id, version_id, extra_context)
+        return self._history_form_view(request, object_id, version_id, extra_context)
+
+    def _history_form_view(self, request, object_id, version_id, extra_context=None):
         identifier = unquote(object_id)
         if identifier.isdigit() and not Competence.objects.filter(pk=identifier).exists():
             # A deleted node has no place left in the tree to return to.
@@ -136,6 +152,20 @@ class CompetenceAdmin(ContentAdmin, DraggableMPTTAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return _with_placement_check(form)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            # django-mptt swaps in a "delete selected" of its own that, once confirmed,
+            # deletes each node itself: past the tree service and its lock, and past the
+            # refusal to delete what is in use. Django's own asks get_deleted_objects
+            # (which refuses) and deletes through delete_queryset (the service).
+            actions["delete_selected"] = (
+                delete_selected,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
+        return actions
 
     def delete_model(self, request, obj):
         competence_delete(competence=obj)

@@ -8,13 +8,15 @@ links as they were stored together (django-simple-history on its own would write
 record for the row and another for each change to its links).
 
 Deletion: reference data that other content uses (an area or a level with roles, a
-standard linked to competences, a competence that roles need) is never deleted, and
-its links never silently removed; the editor is told what uses it instead.
+standard linked to competences, a competence that roles need, a role with requirements
+or moves) is never deleted, and its links never silently removed; the editor is told
+what uses it instead, on the delete page and in the list's "delete selected" action.
 """
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.text import capfirst
@@ -170,6 +172,26 @@ def _identifier_or_404(field, value: str) -> None:
         field.to_python(value)
     except ValidationError as error:
         raise Http404 from error
+
+
+def resting_on(obj, *, known: set[str]) -> list[str]:
+    """Sentences for the content rows that a delete of ``obj`` would take with it
+    (its model's cascading reverse links), other than the links named in ``known``,
+    which the caller describes itself: so content added later is protected too."""
+    found = []
+    for relation in obj._meta.related_objects:
+        accessor = relation.get_accessor_name()
+        if (
+            not relation.one_to_many
+            or accessor is None
+            or relation.on_delete is not models.CASCADE
+            or accessor in known
+            or not getattr(relation.related_model, "history", None)
+        ):
+            continue
+        rows = [str(row) for row in getattr(obj, accessor).all()]
+        found += use_sentence(capfirst(relation.related_model._meta.verbose_name_plural), rows)
+    return found
 
 
 def use_sentence(label: str, names: list[str]) -> list[str]:

@@ -3,65 +3,109 @@
 The tree is stored as nested sets (django-mptt): one insert or move rewrites the
 left/right numbers of many rows. Two such writes at once can interleave and corrupt
 the tree, so each one runs in a transaction that first takes a tree-wide lock, and
-re-reads the tree numbers it relies on after taking it.
+only then reads what it relies on: the nodes' tree numbers and parent links, the
+parent's kind, whether the node still exists. Whatever the caller read before the lock
+(an admin form reads its item first) may be out of date by the time the lock is
+granted, so only the caller's intended change is taken from it, never the tree.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core import versioning
+from core import locks, versioning
 
 from .history import ADDED, CHANGED, history_bulk_record
 from .models import INSIDE_ITSELF, Competence, check_placement
 
-# Any constant will do: it names the lock, and only this module takes it.
-TREE_LOCK_ID = 7_402_113
 TREE_FIELDS = ("tree_id", "lft", "rght", "level")
 POSITIONS = ("first-child", "last-child", "left", "right")
 # The change reason a move leaves in the node's history: a move within the same parent
 # changes no field that history keeps, so the reason is what says it happened.
 MOVED = "Moved in the tree"
+GONE = gettext_lazy("That item no longer exists: someone else has just deleted it.")
 
 
 def _lock_tree() -> None:
-    """Serialise tree writers until the surrounding transaction ends.
+    """Serialise tree writers until the surrounding transaction ends (``core.locks``:
+    an advisory lock on PostgreSQL; on SQLite, the write lock every transaction takes as
+    it begins)."""
+    locks.hold(locks.TREE)
 
-    PostgreSQL gets a transaction-scoped advisory lock; SQLite already allows only one
-    writer at a time.
+
+@contextmanager
+def tree_locked() -> Iterator[None]:
+    """A transaction holding the tree lock, for a caller that must read the tree and
+    check what it is about to ask of this module against the tree as it will be."""
+    with locks.holding(locks.TREE):
+        yield
+
+
+def _stored(pk) -> dict | None:
+    """The node's tree numbers and parent link as stored now, or None once deleted."""
+    return Competence.objects.filter(pk=pk).values(*TREE_FIELDS, "parent_id").first()
+
+
+def _take_stored_place(node: Competence, stored: dict) -> None:
+    """Give ``node`` its stored tree numbers, and tell django-mptt its stored parent.
+
+    django-mptt decides whether a save moves the node by comparing the parent with the
+    one it saw when the node was read; read before the lock, that could be a parent the
+    node has since left, and the save would then write the new numbers under the old
+    parent (or the old numbers under the new one).
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_ID])
+    for name in TREE_FIELDS:
+        setattr(node, name, stored[name])
+    node._mptt_cached_fields["parent"] = stored["parent_id"]
 
 
-def _refresh_tree_fields(node: Competence) -> None:
-    """Replace possibly stale nested-set numbers on ``node`` with the stored ones."""
-    if node.pk is None:
-        return
-    stored = Competence.objects.filter(pk=node.pk).values(*TREE_FIELDS).first()
-    if stored:
-        for name, value in stored.items():
-            setattr(node, name, value)
+def _read_again(node: Competence, *, whole: bool = False) -> Competence:
+    """Bring the caller's ``node`` up to date where the tree is concerned: its kind,
+    parent link and tree numbers as stored now (its other fields are left as given),
+    or with ``whole``, every field."""
+    try:
+        node.refresh_from_db(fields=None if whole else ["kind", "parent", *TREE_FIELDS])
+    except Competence.DoesNotExist:
+        raise ValidationError(GONE, code="gone") from None
+    node._mptt_cached_fields["parent"] = node.parent_id
+    return node
 
 
 def competence_save(*, competence: Competence) -> Competence:
     """Insert a new node or save changes to one (a new parent moves it, with its subtree)."""
     with transaction.atomic():
         _lock_tree()
-        parent = competence.parent
+        stored = None
+        if competence.pk is not None and not competence._state.adding:
+            stored = _stored(competence.pk)
+            if stored is None:
+                raise ValidationError(GONE, code="gone")
+        try:
+            parent = competence.parent
+        except Competence.DoesNotExist:
+            raise ValidationError(GONE, code="gone") from None
         if parent is not None:
-            _refresh_tree_fields(parent)
+            _read_again(parent)
         check_placement(kind=competence.kind, parent_kind=parent.kind if parent else None)
-        # Its children must still be allowed under it once it is saved.
-        if competence.pk is not None:
+        if stored is not None:
+            # Its children must still be allowed under it once it is saved.
             children = Competence.objects.filter(parent_id=competence.pk).order_by()
             for child_kind in set(children.values_list("kind", flat=True)):
                 check_placement(kind=child_kind, parent_kind=competence.kind)
-        _refresh_tree_fields(competence)
+            if parent is not None and (
+                parent.pk == competence.pk
+                or (
+                    parent.tree_id == stored["tree_id"]
+                    and stored["lft"] < parent.lft < stored["rght"]
+                )
+            ):
+                raise ValidationError(INSIDE_ITSELF, code="inside-itself")
+            _take_stored_place(competence, stored)
         competence.save()
     return competence
 
@@ -70,14 +114,19 @@ def competence_move(*, competence: Competence, target: Competence, position: str
     """Move ``competence`` and its subtree next to or under ``target``.
 
     ``position`` is one of ``first-child``/``last-child`` (under target) or
-    ``left``/``right`` (beside target, under target's parent).
+    ``left``/``right`` (beside target, under target's parent). Both nodes are read
+    again under the lock; ``competence`` is brought up to date with its new place.
     """
     if position not in POSITIONS:
         raise ValidationError(_("Unknown position “%(position)s”.") % {"position": position})
     with transaction.atomic():
         _lock_tree()
-        _refresh_tree_fields(competence)
-        _refresh_tree_fields(target)
+        # django-mptt saves the moved node whole, so every field is read again: a title
+        # another editor saved meanwhile must not be written back as it was.
+        _read_again(competence, whole=True)
+        # The target as it is now: where it sits, and under which parent, decides the
+        # new place, and the caller's copy may predate another editor's move.
+        _read_again(target)
         new_parent = target if position.endswith("child") else target.parent
         check_placement(kind=competence.kind, parent_kind=new_parent.kind if new_parent else None)
         if competence.pk == target.pk or target.is_descendant_of(competence):
@@ -92,11 +141,18 @@ def competence_move(*, competence: Competence, target: Competence, position: str
 
 
 def competence_delete(*, competence: Competence) -> None:
-    """Delete a node with no children and no roles that require it."""
+    """Delete a node with no children and no roles that require it.
+
+    A node someone else has deleted meanwhile is left alone: django-mptt would close
+    the gap it left a second time, with the numbers it had when it was read.
+    """
     with transaction.atomic():
         _lock_tree()
-        _refresh_tree_fields(competence)
-        if competence.get_children().exists():
+        stored = _stored(competence.pk)
+        if stored is None:
+            return
+        _take_stored_place(competence, stored)
+        if Competence.objects.filter(parent_id=competence.pk).exists():
             raise ValidationError(_("Move or delete this node’s children first."))
         competence.delete()
 

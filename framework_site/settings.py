@@ -105,9 +105,15 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+# Only editors sign in, and only to the admin: after signing in with no usable "next"
+# address, they land on its index (Django's default, /accounts/profile/, is no page).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the project's own default site, which answers hostile
+    # requests with 4xx and serialises editors' writes (core/admin_guards.py).
+    "core.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -307,6 +313,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # of collectstatic's time, for no reader's benefit.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
+# Django's database sessions, except that a cookie that cannot be a session key (a NUL,
+# which PostgreSQL refuses in a query, or anything over the key's 40 characters) is no
+# session at all, as a made-up key would be.
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -6,9 +6,6 @@ from django.urls import include, path
 
 from core import health
 
-admin.site.site_header = settings.SERVICE_NAME
-admin.site.site_title = settings.SERVICE_NAME
-
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -1,7 +1,8 @@
 """Admin for areas, levels and role profiles: how editors keep the framework right.
 
 Every change is recorded in history and can be reverted; an area or a level that roles
-use is never deleted (see ``competences/content_admin.py``).
+use, or a role that requirements or moves rest on, is never deleted (see
+``competences/content_admin.py``).
 """
 
 from django.contrib import admin
@@ -10,7 +11,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from competences.content_admin import ContentAdmin, use_sentence
+from competences.content_admin import ContentAdmin, resting_on, use_sentence
 
 from .models import Area, Level, RoleCompetence, RoleProfile
 from .reverting import requirement_changes_since, revert_requirements
@@ -167,6 +168,26 @@ class RoleProfileAdmin(ContentAdmin):
             .prefetch_related("areas")
             .annotate(competence_count=Count("requirements", distinct=True))
         )
+
+    def uses(self, obj):
+        """What deleting the role would take with it: its requirements, the moves into
+        and out of it, and anything else that rests on a role."""
+        needs = [
+            f"{need.competence.code} {need.competence.title}"
+            for need in obj.requirements.select_related("competence").order_by(
+                "competence__tree_id", "competence__lft"
+            )
+        ]
+        moves = [
+            *obj.moves_out.select_related("to_role"),
+            *obj.moves_in.select_related("from_role"),
+        ]
+        moves = [f"{move.from_role.title} → {move.to_role.title}" for move in moves]
+        return [
+            *use_sentence(_("Competences it requires"), needs),
+            *use_sentence(_("Moves into or out of it"), moves),
+            *resting_on(obj, known={"requirements", "moves_out", "moves_in"}),
+        ]
 
     @admin.display(description=_("areas"))
     def area_names(self, obj):

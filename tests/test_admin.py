@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from competences.models import Competence
 from competences.selectors import competence_tree_problems
+from competences.services import competence_delete
 from roles.models import Area, Level, RoleProfile
-from tests.factories import make_competence
+from tests.factories import make_competence, make_requirement, make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +161,36 @@ def test_drag_and_drop_refuses_a_move_that_breaks_the_tree(staff_client):
     )
     assert response.content.startswith(b"FAIL")
     assert Competence.objects.get(pk=sections[1].pk).parent is None
+
+
+def test_delete_selected_deletes_through_the_tree_service_and_refuses_what_is_in_use(
+    staff_client, monkeypatch
+):
+    section = make_competence(code="DELETING")
+    free, needed = make_competence(parent=section), make_competence(parent=section)
+    make_requirement(make_role(), needed)
+    deleted = []
+    monkeypatch.setattr(
+        "competences.admin.competence_delete",
+        lambda competence: (
+            deleted.append(competence.pk) or competence_delete(competence=competence)
+        ),
+    )
+    refused = staff_client.post(
+        admin_url(Competence, "changelist"),
+        {"action": "delete_selected", "_selected_action": [free.pk, needed.pk], "post": "yes"},
+    )
+    assert refused.status_code == 200
+    assert "Roles that need it" in refused.content.decode()
+    assert Competence.objects.filter(pk__in=[free.pk, needed.pk]).count() == 2
+    response = staff_client.post(
+        admin_url(Competence, "changelist"),
+        {"action": "delete_selected", "_selected_action": [free.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert deleted == [free.pk]
+    assert not Competence.objects.filter(pk=free.pk).exists()
+    assert competence_tree_problems() == []
 
 
 def test_autocomplete_for_role_competences_offers_only_statements(staff_client):

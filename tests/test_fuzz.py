@@ -1,4 +1,5 @@
-"""Property-based fuzzing of every public address and of the admin's lists and pickers.
+"""Property-based fuzzing of every public address and of the admin: its lists, pickers,
+add and change forms' prefill, actions, cookies and sign-in.
 
 The public addresses are found, not listed: every pattern in the URL configuration
 (includes too, the admin and static files left out) is a test case, so a page added
@@ -12,6 +13,10 @@ unicode, very long values, traversal, SQL, markup, template syntax, open-redirec
 targets, broken percent-encoding) in path segments and in query strings, and is sent
 as GET and as HEAD. Whatever comes back: never a server error, HEAD agrees with GET,
 nothing from the input echoed as live markup, and a redirect never leaves the site.
+
+The admin's forms, actions and sign-in are sent junk where identifiers, prefills,
+usernames and ``next`` addresses go, and the session and CSRF cookies are spoilt: the
+answer is the plain form, a refusal (4xx) or a redirect that stays on the site.
 
 Bounded so that the file takes about a minute on SQLite on a two-core machine; set
 FUZZ_EXAMPLES to a larger number to search longer. In CI (``CI`` set) the examples are
@@ -37,7 +42,7 @@ from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import get_converters
-from django.urls.exceptions import Resolver404
+from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.urls.resolvers import RoutePattern
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, Phase, given, note, settings
@@ -711,3 +716,256 @@ def test_no_admin_object_address_fails(admin_client, data):
         else:
             pieces.append(part.literal)
     check(admin_client, prefix + "".join(pieces).lstrip("/"))
+
+
+# --- Admin forms, actions, cookies and signing in -------------------------------------
+
+# Text that looks like a number to someone, and is not a key to any table.
+NUMBER_LIKE = [
+    "NaN",
+    "nan",
+    "Infinity",
+    "-inf",
+    "-0",
+    "1.5",
+    "1e3",
+    "0x1F",
+    "1,2",
+    ",",
+    "1,,2",
+    "9" * 30,
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "2147483648",
+    "\U0001d7d9",  # a mathematical digit one, which int() reads as 1
+]
+# Prefill names that pickers and links use, whatever the model's own fields are.
+PREFILL_NAMES = ["parent", "competences", "competence", "role", "standards", "areas", "level"]
+
+
+def admin_address(model, action: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def key_like(model) -> st.SearchStrategy:
+    """Some of the model's real keys, alone or spoilt, and text that is no key at all."""
+    keys = [str(pk) for pk in model._default_manager.values_list("pk", flat=True)[:5]] or ["1"]
+    valid = st.sampled_from(keys)
+    return st.one_of(
+        valid,
+        st.sampled_from(NUMBER_LIKE),
+        hostile_around(valid),
+        st.lists(st.one_of(valid, st.sampled_from(NUMBER_LIKE)), min_size=2, max_size=4).map(
+            ",".join
+        ),
+    )
+
+
+def form_field_names(model) -> list[str]:
+    names = [field.name for field in model._meta.get_fields() if field.concrete]
+    names += [field.name for field in model._meta.many_to_many]
+    return sorted(set(names) | set(PREFILL_NAMES))
+
+
+def has_page(model, action: str) -> bool:
+    try:
+        admin_address(model, action, *([1] if action == "change" else []))
+    except NoReverseMatch:
+        return False
+    return True
+
+
+WITH_FORMS = [(model, model_admin) for model, model_admin in ADMINS if has_page(model, "add")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "model_admin"), WITH_FORMS, ids=[model._meta.label for model, _ in WITH_FORMS]
+)
+@ADMIN_FUZZ
+@given(data=st.data())
+def test_no_admin_form_prefill_fails(admin_client, model, model_admin, data):
+    """An add form (and a change form, which ignores prefill) opened with junk in its
+    prefill parameters: the plain form, never a server error."""
+    related = {
+        field.name: field.related_model
+        for field in model._meta.get_fields()
+        if field.concrete and field.is_relation and field.related_model
+    }
+    pairs = []
+    for _ in range(data.draw(st.integers(1, 4), label="parameters")):
+        name = data.draw(st.sampled_from(form_field_names(model)), label="name")
+        target = related.get(name, model)
+        value = data.draw(st.one_of(key_like(target), hostile_text), label=name)
+        pairs.append((name, value))
+    query = urlencode(pairs)
+    item = model._default_manager.order_by("pk").first()
+    pages = [admin_address(model, "add")]
+    if item is not None:
+        pages.append(admin_address(model, "change", item.pk))
+    page = data.draw(st.sampled_from(pages), label="page")
+    note(f"prefill: {pairs!r}")
+    response = admin_client.get(page + "?" + query)
+    # The add form opens (or the model takes no additions); the change form opens.
+    assert response.status_code in (200, 403), (response.status_code, page, query[:300])
+    check(admin_client, page + "?" + query)
+
+
+def check_post(client: Client, address: str, fields, **extra):
+    """A POST: no server error, no redirect off the site, no NUL or live markup shown."""
+    response = client.post(address, fields, **extra)
+    assert response.status_code < 500, (response.status_code, address)
+    if response.get("Location") is not None:
+        assert stays_on_site(response["Location"]), ("redirect off the site", response["Location"])
+    if "text/html" in response.get("Content-Type", "") and not response.streaming:
+        body = response.content.decode(errors="replace")
+        assert "\x00" not in body, ("NUL echoed", address)
+        for marker in LIVE_MARKUP:
+            assert marker not in body, ("input echoed as markup", marker, address)
+    return response
+
+
+WITH_ACTIONS = [
+    (model, model_admin)
+    for model, model_admin in ADMINS
+    if model_admin.actions is not None
+    and has_page(model, "changelist")
+    and model._meta.model_name != "user"
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "model_admin"), WITH_ACTIONS, ids=[model._meta.label for model, _ in WITH_ACTIONS]
+)
+@ADMIN_FUZZ
+@given(data=st.data())
+def test_no_admin_action_with_junk_ids_fails(admin_client, model, model_admin, data):
+    """ "Delete selected" (confirmed or not) and any other action, with junk among the
+    ticked identifiers, in the action's name or in its index: refused or ignored."""
+    fields = {
+        "action": data.draw(st.one_of(st.just("delete_selected"), hostile_text), label="action"),
+        "_selected_action": data.draw(
+            st.lists(st.one_of(st.sampled_from(NUMBER_LIKE), hostile_text), min_size=1, max_size=4),
+            label="ticked",
+        ),
+    }
+    if data.draw(st.booleans(), label="confirmed"):
+        fields["post"] = "yes"
+    for name in data.draw(st.sets(st.sampled_from(["index", "select_across"])), label="more"):
+        fields[name] = data.draw(st.one_of(st.sampled_from(["0", "1"]), hostile_text), label=name)
+    before = model._default_manager.count()
+    check_post(admin_client, admin_address(model, "changelist"), fields)
+    if "select_across" not in fields:  # any text there but "0" asks for every item
+        assert model._default_manager.count() == before
+
+
+# The cookies a browser could send back spoilt: with a NUL, far too long, not text at all.
+cookie_text = st.one_of(
+    hostile_text,
+    st.sampled_from(["a\x00b" * 12, "\x00", "0" * 41, "x" * 4000, "abcdefgh" * 4 + "\x00"]),
+)
+
+
+@pytest.mark.django_db
+@ADMIN_FUZZ
+@given(data=st.data())
+def test_no_hostile_cookie_fails(client, data):
+    """A session or CSRF cookie holding junk is no session and no token: the admin asks
+    for a sign-in, a form post is refused with 403, and nothing fails."""
+    cookies = {
+        django_settings.SESSION_COOKIE_NAME: data.draw(cookie_text, label="session"),
+        django_settings.CSRF_COOKIE_NAME: data.draw(cookie_text, label="csrf"),
+    }
+    # Sent as the browser's own header, so the values arrive exactly as drawn: its bytes
+    # (UTF-8 here) read as ISO-8859-1, as a WSGI server hands every header to Django.
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    header = header.encode("utf-8", "surrogatepass").decode("iso-8859-1")
+    for page in [reverse("admin:index"), admin_address(apps.get_model("roles.RoleProfile"), "add")]:
+        response = client.get(page, HTTP_COOKIE=header)
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin:login"), HTTP_COOKIE=header).status_code == 200
+    assert client.get("/", HTTP_COOKIE=header).status_code == 200
+    signing_in = Client(enforce_csrf_checks=True)
+    response = check_post(
+        signing_in,
+        reverse("admin:login"),
+        {"username": "someone", "password": "x", "csrfmiddlewaretoken": "x" * 32},
+        HTTP_COOKIE=header,
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@ADMIN_FUZZ
+@given(data=st.data())
+def test_no_login_username_fails(client, django_user_model, data):
+    """Any username, however long or strange: a form error, never a server error; one
+    longer than an account's username is refused before anyone's sign-ins are counted."""
+    username = data.draw(
+        st.one_of(
+            hostile_text,
+            st.integers(151, 256).map(lambda size: "u" * size),
+            st.sampled_from(["e" * 900_000, "\x00" * 3, "editor\x00"]),
+        ),
+        label="username",
+    )
+    note(f"username: {username[:100]!r} ({len(username)} characters)")
+    response = check_post(
+        client, reverse("admin:login"), {"username": username, "password": "not the password"}
+    )
+    assert response.status_code == 200
+    longest = django_user_model._meta.get_field(django_user_model.USERNAME_FIELD).max_length
+    if len(username) > longest:
+        assert f"at most {longest} characters" in response.content.decode()
+
+
+NEXT_ADDRESSES = [
+    "/accounts/profile/",
+    "/admin/no-such-page/",
+    "/no-such-page/",
+    "/admin/roles/roleprofile/",
+    "/admin/roles/roleprofile/999999/change/",
+    "/roles/",
+    "https://evil.example/admin/",
+    "//evil.example/admin/",
+    "/\\evil.example",
+    "javascript:alert(7331)",
+    "",
+]
+
+
+@pytest.mark.django_db
+@ADMIN_FUZZ
+@given(data=st.data())
+def test_signing_in_always_lands_on_a_page_that_exists(django_user_model, settings, data):
+    """Whatever ``next`` says, in the address or the form, a signed-in editor is sent to
+    one of the admin's own pages, which opens."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user, _ = django_user_model.objects.get_or_create(
+        username="signing-in", defaults={"is_staff": True, "is_superuser": True}
+    )
+    user.set_password("a long and correct passphrase")
+    user.save()
+    next_address = data.draw(
+        st.one_of(
+            st.sampled_from(NEXT_ADDRESSES), hostile_text, hostile_around(st.just("/admin/"))
+        ),
+        label="next",
+    )
+    where = data.draw(st.sampled_from(["form", "address", "both"]), label="where")
+    login = reverse("admin:login")
+    if where != "form":
+        login += "?" + urlencode({"next": next_address})
+    fields = {"username": "signing-in", "password": "a long and correct passphrase"}
+    if where != "address":
+        fields["next"] = next_address
+    client = Client()
+    response = check_post(client, login, fields)
+    assert response.status_code == 302, response.status_code
+    landing = urlsplit(response["Location"])
+    assert not landing.netloc and landing.path.startswith(reverse("admin:index")), landing
+    assert resolve(landing.path).url_name is not None
+    assert client.get(response["Location"], follow=True).status_code == 200

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from competences.content_admin import resting_on
 from competences.models import Competence, Standard
 from competences.selectors import competence_tree_problems
 from competences.services import MOVED
@@ -22,6 +23,7 @@ from interchange.loading import framework_apply, framework_load
 from roles.models import Area, RoleProfile
 from tests.factories import make_competence, make_requirement, make_role
 from tests.helpers import sql
+from tests.test_editor_group import editor_client  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +244,48 @@ def test_deleting_an_area_that_roles_use_is_refused_naming_the_roles(staff_clien
         assert title in page
     assert sql("SELECT COUNT(*) FROM roles_area WHERE id = %s", area.pk) == [(1,)]
     assert sql("SELECT COUNT(*) FROM roles_roleprofile_areas WHERE area_id = %s", area.pk) == links
+
+
+@pytest.fixture
+def editor(editor_client):  # noqa: F811 - the imported fixture, by another name
+    """A member of the Editor group, not a superuser."""
+    return editor_client
+
+
+def test_an_editor_cannot_delete_a_role_that_requirements_and_moves_rest_on(editor):
+    role = RoleProfile.objects.filter(requirements__isnull=False, moves_out__isnull=False)[0]
+    need = role.requirements.select_related("competence").first().competence
+    move = role.moves_out.select_related("to_role").first()
+    counted = sql("SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", role.pk)
+    response = editor.post(admin_url(RoleProfile, "delete", role.pk), {"post": "yes"}, follow=True)
+    page = visible_text(response)
+    assert f"“{role.title}” was not deleted, because it is in use." in page
+    assert f"Competences it requires: {need.code} {need.title}" in page
+    assert f"{role.title} → {move.to_role.title}" in page
+    response = editor.post(
+        admin_url(RoleProfile, "changelist"),
+        {"action": "delete_selected", "_selected_action": [role.pk], "post": "yes"},
+    )
+    assert response.status_code == 200
+    assert "Competences it requires" in visible_text(response)
+    assert RoleProfile.objects.filter(pk=role.pk).exists()
+    assert sql("SELECT COUNT(*) FROM roles_rolecompetence WHERE role_id = %s", role.pk) == counted
+
+
+def test_content_that_cascades_from_a_role_is_found_without_being_named():
+    """A model added later whose rows would go with a deleted role protects it too."""
+    role = RoleProfile.objects.filter(requirements__isnull=False, moves_out__isnull=False)[0]
+    found = " ".join(resting_on(role, known=set()))
+    assert "Role competences: " in found
+    assert "Progressions: " in found
+    assert resting_on(role, known={"requirements", "moves_out", "moves_in"}) == []
+
+
+def test_a_role_nothing_rests_on_can_be_deleted(editor):
+    role = make_role(title="Drafted by mistake")
+    response = editor.post(admin_url(RoleProfile, "delete", role.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not RoleProfile.objects.filter(pk=role.pk).exists()
 
 
 def test_deleting_a_linked_standard_from_the_list_is_refused(staff_client):

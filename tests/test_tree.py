@@ -1,8 +1,9 @@
 """The competence tree service, its placement rules and the integrity check."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 
 from competences.models import PLACEMENT_RULE, Competence
 from competences.selectors import competence_tree_problems
@@ -139,3 +140,97 @@ def test_rebuild_option_repairs_a_corrupted_tree():
     call_command("check_competence_tree", "--rebuild")
     assert competence_tree_problems() == []
     call_command("check_competence_tree")
+
+
+# --- Nodes read before another editor's write --------------------------------------
+# An admin view reads its nodes, then the service waits for the tree lock while other
+# editors move them. Each test reads first, writes through another copy, and then
+# hands the service the copy it read.
+
+
+def test_a_move_beside_a_node_that_has_moved_since_it_was_read_follows_it():
+    section = make_competence()
+    old, new = (make_competence(parent=section, kind="subsection") for _ in range(2))
+    target = make_competence(parent=old)
+    moving = make_competence(parent=new)
+    stale_target = Competence.objects.get(pk=target.pk)
+    stale_moving = Competence.objects.get(pk=moving.pk)
+    competence_move(
+        competence=Competence.objects.get(pk=target.pk), target=new, position="first-child"
+    )
+    competence_move(competence=stale_moving, target=stale_target, position="right")
+    assert competence_tree_problems() == []
+    moving.refresh_from_db()
+    assert moving.parent_id == new.pk
+    assert titles_under(new) == [target.code, moving.code]
+
+
+def test_a_moved_node_keeps_what_another_editor_saved_meanwhile():
+    section = make_competence()
+    node = make_competence(parent=section)
+    stale = Competence.objects.get(pk=node.pk)
+    edited = Competence.objects.get(pk=node.pk)
+    edited.title = "Saved by another editor"
+    competence_save(competence=edited)
+    competence_move(competence=stale, target=section, position="first-child")
+    node.refresh_from_db()
+    assert node.title == "Saved by another editor"
+    assert competence_tree_problems() == []
+
+
+def test_a_form_saved_with_the_parent_it_was_read_with_puts_the_node_back_there():
+    section = make_competence()
+    old, new = (make_competence(parent=section, kind="subsection") for _ in range(2))
+    node = make_competence(parent=old)
+    form_copy = Competence.objects.get(pk=node.pk)  # the change form, read now
+    competence_move(
+        competence=Competence.objects.get(pk=node.pk), target=new, position="last-child"
+    )
+    form_copy.title = "Retitled on the form"
+    competence_save(competence=form_copy)
+    node.refresh_from_db()
+    assert (node.parent_id, node.title) == (old.pk, "Retitled on the form")
+    assert competence_tree_problems() == []
+
+
+def test_saving_under_a_node_that_has_since_moved_inside_it_is_refused():
+    section = make_competence()
+    upper, lower = (make_competence(parent=section, kind="subsection") for _ in range(2))
+    form_copy = Competence.objects.get(pk=upper.pk)
+    form_copy.parent = Competence.objects.get(pk=lower.pk)
+    competence_move(
+        competence=Competence.objects.get(pk=lower.pk), target=upper, position="last-child"
+    )
+    with pytest.raises(ValidationError, match="inside itself"):
+        competence_save(competence=form_copy)
+    assert competence_tree_problems() == []
+
+
+def test_deleting_a_node_someone_else_has_just_deleted_changes_nothing():
+    section = make_competence()
+    node = make_competence(parent=section)
+    after = make_competence(parent=section)
+    stale = Competence.objects.get(pk=node.pk)
+    competence_delete(competence=Competence.objects.get(pk=node.pk))
+    competence_delete(competence=stale)
+    assert competence_tree_problems() == []
+    assert Competence.objects.filter(pk=after.pk).exists()
+
+
+def test_moving_a_node_someone_else_has_just_deleted_is_refused():
+    section = make_competence()
+    node = make_competence(parent=section)
+    stale = Competence.objects.get(pk=node.pk)
+    competence_delete(competence=Competence.objects.get(pk=node.pk))
+    with pytest.raises(ValidationError, match="no longer exists"):
+        competence_move(competence=stale, target=section, position="first-child")
+    assert competence_tree_problems() == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's transaction mode")
+def test_the_tree_lock_refuses_sqlite_transactions_that_begin_as_readers(monkeypatch):
+    # The connection itself, not django.db.connection: pytest restores an attribute in
+    # the object's own __dict__, which the proxy does not have.
+    monkeypatch.setattr(connections["default"], "transaction_mode", "DEFERRED")
+    with pytest.raises(ImproperlyConfigured, match="IMMEDIATE"):
+        competence_save(competence=Competence(code="NEW-ROOT", kind="section", title="New"))
