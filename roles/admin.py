@@ -134,9 +134,14 @@ class RoleProfileAdmin(ContentAdmin):
         """The revert page also lists the requirements changed since the version, and
         can put them back with the role."""
         history = RoleProfile.history.model
-        version = (
-            history.objects.filter(history_id=version_id).values_list("id", "history_date").first()
-        )
+        version = None
+        if str(version_id).isdigit() and int(version_id) < 2**31:
+            # Anything else is no version: the page answers 404, as for any item.
+            version = (
+                history.objects.filter(history_id=int(version_id))
+                .values_list("id", "history_date")
+                .first()
+            )
         changes = []
         if version is not None and str(version[0]) == str(unquote(object_id)):
             changes = requirement_changes_since(version[0], version[1])
