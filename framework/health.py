@@ -9,7 +9,7 @@ The checks read the whole framework in a fixed number of queries, whatever its s
 """
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -628,9 +628,3 @@ def current_warning(key: str) -> Finding | None:
         if finding.key == key and finding.severity == WARNING:
             return finding
     return None
-
-
-def counts(report: HealthReport) -> Counter:
-    return Counter(
-        errors=len(report.errors), warnings=len(report.warnings), accepted=len(report.accepted)
-    )
