@@ -239,6 +239,10 @@ class FrameworkAdminSite(admin.AdminSite):
         if REDIRECT_FIELD_NAME not in data:
             return True
         address = data[REDIRECT_FIELD_NAME]
+        if any(character <= " " or character == "\x7f" for character in address):
+            # Address parsers quietly drop spaces and control characters that the
+            # redirect then keeps (" /admin/" would land on "/%20/admin/").
+            return False
         if not url_has_allowed_host_and_scheme(
             address, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):

@@ -934,6 +934,9 @@ NEXT_ADDRESSES = [
     "/\\evil.example",
     "javascript:alert(7331)",
     "",
+    " /admin/",
+    "\t/admin/roles/roleprofile/",
+    "/admin/ ",
 ]
 
 
@@ -969,3 +972,22 @@ def test_signing_in_always_lands_on_a_page_that_exists(django_user_model, settin
     assert not landing.netloc and landing.path.startswith(reverse("admin:index")), landing
     assert resolve(landing.path).url_name is not None
     assert client.get(response["Location"], follow=True).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_address", [" /admin/", "\t/admin/roles/roleprofile/", "/admin/\n"])
+def test_a_next_address_padded_with_spaces_lands_on_the_admin_index(
+    django_user_model, settings, next_address
+):
+    """Parsers drop the padding but the redirect would keep it (" /admin/" became
+    "/%20/admin/", a 404): such an address is refused and the editor lands on the index."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = django_user_model.objects.create(username="padded", is_staff=True, is_superuser=True)
+    user.set_password("a long and correct passphrase")
+    user.save()
+    response = Client().post(
+        reverse("admin:login"),
+        {"username": "padded", "password": "a long and correct passphrase", "next": next_address},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
