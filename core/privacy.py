@@ -61,3 +61,22 @@ def private_upload_page(view):
 
     # The blank form reads no query parameters: an address with any is not kept.
     return csrf_exempt(declare(wrapped, PageQuery(frozenset(), private=True)))
+
+
+def private_answer_page(view):
+    """A public form whose answers come back in a POST body (the guided "ways in" page):
+    the blank form is a public page like any other, which search engines may list and
+    the page cache may keep; an answer is kept out of caches and search engines, and
+    links on it send no Referer. No CSRF token, for the reasons ``private_upload_page``
+    gives: a forged answer changes nothing and shows only to whoever sent it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex"
+            response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return csrf_exempt(declare(wrapped, PageQuery(frozenset())))

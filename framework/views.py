@@ -21,6 +21,7 @@ from core.pagination import page_of, pagination, requested_page_number
 from core.public import public_page
 from pathways.diagram import draw_role_moves
 from pathways.moves import role_moves_shown
+from pathways.ways_in import role_way_in
 from roles import selectors as role_selectors
 from roles.models import ROLE_LEVELS, RoleProfile
 
@@ -82,6 +83,7 @@ def role_detail(request, slug):
             "sections": sections,
             "totals": SimpleLazyObject(lambda: _requirement_totals(sections)),
             "moves": moves,
+            "way_in": SimpleLazyObject(lambda: role_way_in(role, areas)),
             # Drawn only when the list beside it holds every move.
             "moves_diagram": SimpleLazyObject(
                 lambda: draw_role_moves(role, moves) if moves.complete else None

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("competences.urls")),
     path("", include("framework.urls")),
     path("pathways/", include("pathways.urls")),
+    path("", include("pathways.ways_in_urls")),
     path("export/", include("interchange.urls")),
     # The CASE 1.0 REST binding's base path.
     path("ims/case/v1p0/", include("interchange.case_urls")),

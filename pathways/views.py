@@ -15,8 +15,9 @@ from core import content_cache
 from core.addresses import address
 from core.middleware import accepts_posts
 from core.pagination import page_of, pagination, requested_page_number
-from core.privacy import private_page, private_upload_page
+from core.privacy import private_answer_page, private_page, private_upload_page
 from core.public import public_page
+from roles.models import Area
 from roles.proficiency import definitions as proficiency_definitions
 from roles.selectors import role_by_slug, role_requirements_by_section
 
@@ -29,6 +30,13 @@ from .career_map import (
     moves_for_map,
 )
 from .diagram import draw_career_map
+from .ways_in import (
+    APPLY_NOW_RULE,
+    Answers,
+    WaysInForm,
+    find_ways_in,
+    lived_experience_roles,
+)
 
 MOVES_PER_PAGE = MAP_MOVES_PER_PAGE
 
@@ -381,3 +389,40 @@ def _gap_blocks(role) -> dict[str, dict[str, str]]:
                 for answer, text in answers.items()
             }
     return blocks
+
+
+# --- Ways in ------------------------------------------------------------------------
+
+
+@accepts_posts
+@require_http_methods(["GET", "HEAD", "POST"])
+@private_answer_page
+def ways_in(request):
+    """Find your way in: four questions, answered on the same page by POST, so the
+    answers (one of them about the justice system) never reach an address, a log or a
+    cache."""
+    areas = list(Area.objects.order_by("position", "name"))
+    if request.method == "POST":
+        form = WaysInForm(request.POST, areas=areas)
+        found = None
+        if form.is_valid():
+            found = find_ways_in(Answers.from_form(form.cleaned_data, areas))
+    else:
+        form, found = WaysInForm(areas=areas), None
+    response = render(
+        request,
+        "pathways/ways_in.html",
+        {"form": form, "found": found, "rule": APPLY_NOW_RULE, "trail": []},
+    )
+    if request.method == "POST" and not form.is_valid():
+        response.status_code = 400
+    return response
+
+
+@public_page
+def lived_experience(request):
+    return render(
+        request,
+        "pathways/lived_experience.html",
+        {"roles": lived_experience_roles(), "trail": []},
+    )

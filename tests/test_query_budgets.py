@@ -54,6 +54,8 @@ def addresses(role) -> dict[str, str]:
         "career map": "/pathways/",
         "about": "/about/",
         "proficiency": "/proficiency/",
+        "find your way in": "/ways-in/",
+        "lived-experience route": "/lived-experience/",
         "area workforce": f"/areas/{Area.objects.first().slug}/workforce/",
         "area workforce as Excel": f"/areas/{Area.objects.first().slug}/workforce/workforce.xlsx",
         "skill-mix planner": f"/pathways/skill-mix/?area={Area.objects.first().slug}",

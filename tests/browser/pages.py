@@ -120,6 +120,8 @@ def addresses() -> list[Address]:
         ),
         Address("skill-mix planner, unknown area", "/pathways/skill-mix/?area=nowhere", 400),
         Address("team training needs form", reverse("workforce:team")),
+        Address("find your way in", reverse("ways_in:start")),
+        Address("lived-experience route", reverse("ways_in:lived-experience")),
         Address("open data", "/export/"),
         Address("what has changed", reverse("framework:changes")),
         Address("admin sign-in", ADMIN_LOGIN),
@@ -150,6 +152,18 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
         team, {"files": [SimpleUploadedFile("notes.csv", b"not,a\ngap,file\n", "text/csv")]}
     )
 
+    ways_in = reverse("ways_in:start")
+    pages["your ways in"] = client.post(
+        ways_in,
+        {
+            "starting_point": "no-job",
+            "qualification": "0",
+            "service": "any",
+            "lived_experience": "yes",
+        },
+    )
+    pages["your ways in, answers missing"] = client.post(ways_in, {"starting_point": "registered"})
+
     wrong = {"username": "nobody", "password": "not the password"}
     pages["admin sign-in refused"] = client.post(ADMIN_LOGIN, wrong)
     assert b'class="errornote"' in pages["admin sign-in refused"].content
@@ -177,6 +191,8 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
     expected = {
         "team training needs": 200,
         "team training needs, file refused": 400,
+        "your ways in": 200,
+        "your ways in, answers missing": 400,
         "admin sign-in refused": 200,
         "signing in paused": LOCKOUT_STATUS,
         "forbidden (403)": 403,

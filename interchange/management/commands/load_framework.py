@@ -1,5 +1,6 @@
 """Load the framework's seed content from fixtures/ (areas, levels, standards, the
-competence tree, learning, role profiles and progressions).
+competence tree, learning, role profiles and progressions), then each role's ways in
+(``ways_in.yaml``: entry rules, routes and pre-employment checks).
 
 Idempotent: items are matched on their natural keys and updated in place, so running
 it twice gives the same database, and a second run writes nothing. The whole load is one
@@ -12,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from interchange.loading import FIXTURES_DIR, ContentError, framework_is_empty, framework_load
+from pathways.ways_in_seed import WaysInError, load_ways_in
 
 
 class Command(BaseCommand):
@@ -39,6 +41,13 @@ class Command(BaseCommand):
         except ContentError as error:
             raise CommandError(f"Seed content not loaded: {error}") from error
         for line in report.lines():
+            self.stdout.write(line)
+        # Each role's ways in, after the roles they belong to.
+        try:
+            ways_in = load_ways_in(path, dry_run=dry_run)
+        except WaysInError as error:
+            raise CommandError(f"Ways in not loaded: {error}") from error
+        for line in ways_in.lines():
             self.stdout.write(line)
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
