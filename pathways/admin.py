@@ -3,6 +3,7 @@ and revertible."""
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.text import capfirst
 
 from competences.content_admin import ContentAdmin
@@ -72,6 +73,7 @@ class RoleEntryAdmin(ContentAdmin):
 @admin.register(EntryRoute)
 class EntryRouteAdmin(ContentAdmin):
     form = _ChoiceListForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "role", "kind", "position"]
     list_filter = ["kind", "role__level", "role__areas"]
     search_fields = ["title", "summary", "role__title"]
@@ -81,6 +83,7 @@ class EntryRouteAdmin(ContentAdmin):
 
 @admin.register(PreEmploymentCheck)
 class PreEmploymentCheckAdmin(ContentAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "every_area", "position"]
     search_fields = ["name", "summary"]
     filter_horizontal = ["areas"]
