@@ -427,3 +427,70 @@ def test_an_answer_reads_a_fixed_number_of_queries(client, seeded, django_assert
     the form: a handful of queries whatever the answers."""
     with django_assert_max_num_queries(6):
         _post(client, starting_point="other", qualification="3", service="any")
+
+
+# --- The admin ------------------------------------------------------------------------
+
+
+def _entry_form(entry: RoleEntry, **changes) -> dict:
+    data = {
+        "role": entry.role_id,
+        "starting_points": entry.starting_points,
+        "qualification": entry.qualification,
+        "registers": entry.registers,
+        "dbs": entry.dbs,
+    }
+    if entry.lived_experience:
+        data["lived_experience"] = "on"
+    return {**data, **changes}
+
+
+def test_an_editor_ticks_where_applicants_come_from_and_the_page_follows(staff_client, seeded):
+    entry = RoleEntry.objects.select_related("role").get(
+        role__slug="liaison-and-diversion-administrator"
+    )
+    address = reverse("admin:pathways_roleentry_change", args=[entry.pk])
+    response = staff_client.post(address, _entry_form(entry, starting_points=["volunteer"]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry.refresh_from_db()
+    assert entry.starting_points == ["volunteer"]
+    assert entry.history.count() >= 2
+    found = _post(staff_client, starting_point="no-job", qualification="3", service="any")
+    assert entry.role.slug not in _found_roles(found.content.decode(), "now")
+    found = _post(staff_client, starting_point="volunteer", qualification="3", service="any")
+    assert entry.role.slug in _found_roles(found.content.decode(), "now")
+
+
+def test_the_admin_refuses_registrations_for_a_role_that_is_not_a_registered_profession(
+    staff_client, seeded
+):
+    entry = RoleEntry.objects.select_related("role").filter(role__registered_profession=False)[0]
+    address = reverse("admin:pathways_roleentry_change", args=[entry.pk])
+    response = staff_client.post(address, _entry_form(entry, registers=["nurse"]))
+    assert response.status_code == 200
+    assert "Name the registrations accepted when the profile is a registered" in (
+        response.content.decode()
+    )
+    entry.refresh_from_db()
+    assert entry.registers == []
+
+
+def test_the_admin_refuses_a_route_link_off_the_owners_sites(staff_client, seeded):
+    route = EntryRoute.objects.exclude(address="").first()
+    address = reverse("admin:pathways_entryroute_change", args=[route.pk])
+    form = {
+        "role": route.role_id,
+        "kind": route.kind,
+        "title": route.title,
+        "summary": route.summary,
+        "address": "https://careers.example.com/peer",
+        "caution": route.caution,
+        "open_to": route.open_to,
+        "qualification": route.qualification,
+        "position": route.position,
+    }
+    response = staff_client.post(address, form)
+    assert response.status_code == 200
+    assert "Link only to the owner" in response.content.decode()
+    route.refresh_from_db()
+    assert route.address.startswith("https://") and "example.com" not in route.address
