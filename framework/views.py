@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from competences import selectors as competence_selectors
 from competences.models import Competence, Standard
 from core import content_cache
+from core.addresses import public_address
 from core.canonical import redirect_to_canonical
 from core.pagination import page_of, pagination, requested_page_number
 from core.public import public_page
@@ -198,6 +199,8 @@ def search(request):
             "all_kinds_link": _search_href(query, ""),
             "searched": "q" in request.GET,
             "trail": [],
+            # A tool: the words searched for are the page, so no address stands for it.
+            "canonical_address": None,
         },
     )
 
@@ -218,6 +221,10 @@ def changes(request):
         (before.isoformat() if before else "",),
         lambda: change_log.change_days(before=before),
     )
+    canonical = public_address(reverse("framework:changes"))
+    if before is not None:
+        # An older page of the log is picked by its day, as other lists' pages by number.
+        canonical += "?" + urlencode({"before": before.isoformat()})
     older_url = ""
     if page.older_than:
         older_url = (
@@ -232,6 +239,7 @@ def changes(request):
             "older_url": older_url,
             "is_older_page": before is not None,
             "trail": [],
+            "canonical_address": canonical,
         },
     )
 

@@ -180,6 +180,7 @@ TEMPLATES = [
             ],
             "libraries": {
                 "addresses": "core.addresses",
+                "capture": "core.capture",
                 "navigation": "core.navigation",
             },
         },
