@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from competences import selectors as competence_selectors
 from competences.models import Competence, Standard
+from competences.structured_data import competence_data, standard_data
 from core import content_cache
 from core.addresses import public_address
 from core.canonical import redirect_to_canonical
@@ -24,6 +25,7 @@ from pathways.diagram import draw_role_moves
 from pathways.moves import role_moves_shown
 from roles import selectors as role_selectors
 from roles.models import ROLE_LEVELS, RoleProfile
+from roles.structured_data import role_data
 
 from . import changes as change_log
 from . import selectors
@@ -88,6 +90,8 @@ def role_detail(request, slug):
                 lambda: draw_role_moves(role, moves) if moves.complete else None
             ),
             "all_moves_url": f"{reverse('pathways:map')}?{urlencode({'from': role.slug})}",
+            # From the requirements the body shows, read once for both.
+            "structured_data": lambda: role_data(role, sections),
         },
     )
 
@@ -106,6 +110,9 @@ def competence_detail(request, code):
     if node is None:
         return redirect_to_canonical(request, Competence.objects.all(), code=code)
     # Read only when the page renders them, not when its parts come from the content cache.
+    learning = SimpleLazyObject(
+        lambda: list(node.learning_opportunities.all()) if node.is_statement else []
+    )
     return render(
         request,
         "competences/competence_detail.html",
@@ -115,9 +122,9 @@ def competence_detail(request, code):
             "trail": SimpleLazyObject(lambda: _competence_trail(node)),
             "standards": SimpleLazyObject(lambda: list(node.standards.all())),
             "requirements": SimpleLazyObject(lambda: selectors.requirements_for(node)),
-            "learning": SimpleLazyObject(
-                lambda: list(node.learning_opportunities.all()) if node.is_statement else []
-            ),
+            "learning": learning,
+            # From the learning the body shows, read once for both.
+            "structured_data": lambda: competence_data(node, learning),
         },
     )
 
@@ -146,6 +153,7 @@ def standard_detail(request, code):
             ),
             "roles": SimpleLazyObject(lambda: selectors.roles_using(standard)),
             "trail": [(_("Standards"), reverse("competences:standard-list"))],
+            "structured_data": lambda: standard_data(standard),
         },
     )
 
