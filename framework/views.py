@@ -1,5 +1,6 @@
 """The pages that read several apps at once: the overview, search, a role (with its
-moves), a competence and a standard (with the roles that need them).
+moves), a competence and a standard (with the roles that need them), the change log,
+and what search engines read about the whole site (the sitemap and the robots file).
 
 Their addresses are the ones in the page map; only the code moved here, so that
 ``competences``, ``roles`` and ``pathways`` never need to import each other upwards.
@@ -7,7 +8,8 @@ Their addresses are the ones in the page map; only the code moved here, so that
 
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -28,7 +30,7 @@ from roles.models import ROLE_LEVELS, RoleProfile
 from roles.structured_data import role_data
 
 from . import changes as change_log
-from . import selectors
+from . import robots, selectors, sitemaps
 from .forms import ChangeDayForm, ChangeLogForm
 from .search import KINDS, MOST_PAGES, MOST_RESULTS, PAGE_SIZE, clean_query, search_framework
 
@@ -271,3 +273,15 @@ def changes_on_day(request, day):
             "trail": [(_("What has changed"), reverse("framework:changes"))],
         },
     )
+
+
+@public_page
+def sitemap(request):
+    """Every public page once, with the day it last changed (``sitemaps.py``)."""
+    return sitemap_views.sitemap(request, sitemaps=sitemaps.SECTIONS)
+
+
+@public_page
+def robots_txt(request):
+    """What search engines may crawl, and where the sitemap is (``robots.py``)."""
+    return HttpResponse(robots.robots_txt(), content_type="text/plain; charset=utf-8")

@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # The sitemap's view and template (framework/sitemaps.py).
+    "django.contrib.sitemaps",
     "axes",
     "csp",
     "mptt",

@@ -1,21 +1,38 @@
 """What search engines and link previews read: the canonical address and sharing tags in
-every page's head, and schema.org data (JSON-LD) on role, competence and standard pages.
+every page's head, schema.org data (JSON-LD) on role, competence and standard pages, the
+sitemap and the robots file.
 
 The JSON-LD is read back with extruct, as a crawler's extractor would, and compared
-with the database.
+with the database; the sitemap is checked against the sitemaps.org schema kept in
+``tests/standards/`` and against an enumeration of the public pages read with plain SQL;
+the robots file with Python's own robots parser.
 """
 
+import datetime
+import hashlib
 import html
 import re
+from pathlib import Path
+from urllib import robotparser
+from urllib.parse import urlsplit
 
 import extruct
 import pytest
 from django.conf import settings
+from django.db.models import Max
 from django.test import RequestFactory
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from lxml import etree
 
 from competences.models import Competence, LearningKind, Standard
 from core.canonical import canonical_address
-from roles.models import RoleProfile
+from core.models import FrameworkVersion
+from core.public import declared
+from core.versioning import content_models
+from pathways.models import Progression
+from roles.models import RoleCompetence, RoleProfile
 from tests.helpers import sql
 from tests.measure import count_queries
 
@@ -335,3 +352,227 @@ def test_the_data_adds_no_query_to_the_pages_that_carry_it(client, monkeypatch):
     without = {page: count_queries(client, page) for page in pages}
     assert with_data == without
     assert "application/ld+json" not in client.get("/competences/?page=1").content.decode()
+
+
+# --- The sitemap ------------------------------------------------------------------------
+
+
+SITEMAP_XSD = Path(__file__).parent / "standards" / "sitemap-0.9.xsd"
+# The schema as sitemaps.org publishes it; a test fails if it is edited.
+SITEMAP_XSD_DIGEST = "56ff47d3070698e0f7ccb27e8a0f48b088c0670bc4f219f63fe481a98130aa3f"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# The W3C profile of ISO 8601 the sitemap protocol names for lastmod: a day, or a day
+# and a time with its zone.
+W3C_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?")
+
+
+def sitemap_entries(client) -> list[tuple[str, str | None]]:
+    """(address, lastmod) for each url of the sitemap, after checking it against the
+    sitemaps.org schema."""
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    document = etree.fromstring(response.content)
+    schema = etree.XMLSchema(etree.parse(str(SITEMAP_XSD)))
+    schema.assertValid(document)
+    assert document.tag == f"{{{SITEMAP_NS}}}urlset"
+    found = []
+    for url in document.iterfind(f"{{{SITEMAP_NS}}}url"):
+        lastmod = url.findtext(f"{{{SITEMAP_NS}}}lastmod")
+        found.append((url.findtext(f"{{{SITEMAP_NS}}}loc"), lastmod))
+    return found
+
+
+def days_with_history() -> set[str]:
+    """Each local day on which any content changed, read from the history tables."""
+    days = set()
+    for model in content_models():
+        table = model.history.model._meta.db_table
+        for (moment,) in sql(f"SELECT history_date FROM {table}"):  # noqa: S608 - fixed names
+            # SQLite hands back its text, or a naive datetime, in UTC.
+            if isinstance(moment, str):
+                moment = parse_datetime(moment)
+            if timezone.is_naive(moment):
+                moment = moment.replace(tzinfo=datetime.UTC)
+            days.add(timezone.localdate(moment).isoformat())
+    return days
+
+
+def public_pages() -> set[str]:
+    """Every public page's path, worked out from the database without the site's code."""
+    pages = {
+        "/",
+        "/roles/",
+        "/competences/",
+        "/standards/",
+        "/pathways/",
+        "/changes/",
+        "/export/",
+        "/about/",
+        "/accessibility/",
+        "/proficiency/",
+    }
+    for (slug,) in sql("SELECT slug FROM roles_area"):
+        pages |= {f"/areas/{slug}/", f"/areas/{slug}/workforce/"}
+    pages |= {f"/levels/{number}/" for (number,) in sql("SELECT number FROM roles_level")}
+    pages |= {f"/roles/{slug}/" for (slug,) in sql("SELECT slug FROM roles_roleprofile")}
+    pages |= {f"/competences/{code}/" for (code,) in sql("SELECT code FROM competences_competence")}
+    pages |= {f"/standards/{ref}/" for (ref,) in sql("SELECT reference FROM competences_standard")}
+    pages |= {f"/changes/{day}/" for day in days_with_history()}
+    # Being built beside this work: listed once their addresses exist.
+    for name in ("ways_in:start", "ways_in:lived-experience"):
+        try:
+            pages.add(reverse(name))
+        except NoReverseMatch:
+            pass
+    return pages
+
+
+def test_the_sitemap_is_valid_and_lists_every_public_page_once_on_the_public_address(client):
+    entries = sitemap_entries(client)
+    addresses = [address for address, _lastmod in entries]
+    assert len(addresses) < 50_000
+    assert len(addresses) == len(set(addresses)), "a page is listed twice"
+    for address in addresses:
+        parts = urlsplit(address)
+        assert parts.scheme in {"http", "https"} and parts.netloc and not parts.query, address
+        assert address.startswith(settings.PUBLIC_URL + "/"), address
+    assert {address.removeprefix(settings.PUBLIC_URL) for address in addresses} == public_pages()
+    for _address, lastmod in entries:
+        assert lastmod is None or W3C_DATETIME.fullmatch(lastmod), lastmod
+
+
+def test_every_page_in_the_sitemap_answers_and_names_itself_as_canonical(client):
+    for address, _lastmod in sitemap_entries(client):
+        response = client.get(address.removeprefix(settings.PUBLIC_URL))
+        assert response.status_code == 200, address
+        tags = head_tags(response)
+        assert tags["canonical"] == tags["og:url"] == address
+        assert tags["og:title"] and tags["og:description"], address
+
+
+def test_the_sitemap_lists_no_tool_private_page_or_download(client):
+    tools = {"framework:search", "pathways:compare"}
+    for address, _lastmod in sitemap_entries(client):
+        match = resolve(address.removeprefix(settings.PUBLIC_URL))
+        page_query = declared(match.func)
+        assert page_query is not None and not page_query.private, address
+        assert match.view_name not in tools, address
+        assert not re.search(r"\.(json|csv|xlsx|docx)$", address), address
+
+
+def test_the_sitemap_is_on_the_public_address_whatever_host_was_asked(client, settings):
+    settings.PUBLIC_URL = "https://framework.example.org"
+    settings.ALLOWED_HOSTS = ["internal.example.net"]
+    response = client.get("/sitemap.xml", HTTP_HOST="internal.example.net")
+    locations = re.findall(r"<loc>([^<]+)</loc>", response.content.decode())
+    assert locations and all(loc.startswith("https://framework.example.org/") for loc in locations)
+
+
+def test_lastmod_is_the_latest_change_each_page_shows(client):
+    long_ago = timezone.make_aware(datetime.datetime(2020, 3, 4, 12))
+    role = RoleProfile.objects.get(slug="liaison-and-diversion-practitioner")
+    standard = Standard.objects.first()
+    section = Competence.objects.filter(requirements__isnull=True).first()
+    RoleProfile.history.filter(id=role.pk).update(history_date=long_ago)
+    RoleCompetence.history.filter(role_id=role.pk).update(history_date=long_ago)
+    Progression.history.filter(from_role_id=role.pk).update(history_date=long_ago)
+    Progression.history.filter(to_role_id=role.pk).update(history_date=long_ago)
+    Standard.history.filter(id=standard.pk).update(history_date=long_ago)
+    Competence.history.filter(id=section.pk).update(history_date=long_ago)
+    lastmod = dict(sitemap_entries(client))
+
+    assert lastmod[public(role.get_absolute_url())] == "2020-03-04"
+    assert lastmod[public(standard.get_absolute_url())] == "2020-03-04"
+    assert lastmod[public(section.get_absolute_url())] == "2020-03-04"
+    # A change to one requirement dates the role's page.
+    requirement = RoleCompetence.objects.filter(role=role).first()
+    requirement.proficiency = 4 if requirement.proficiency != 4 else 3
+    requirement.save()
+    lastmod = dict(sitemap_entries(client))
+    today = timezone.localdate().isoformat()
+    assert lastmod[public(role.get_absolute_url())] == today
+    assert lastmod[public(requirement.competence.get_absolute_url())] == today
+
+
+def test_pages_that_sum_up_the_framework_carry_its_last_change_and_others_none(client):
+    last_changed = FrameworkVersion.objects.get().last_changed.isoformat()
+    lastmod = dict(sitemap_entries(client))
+    for path in ("/", "/roles/", "/competences/", "/changes/", "/export/", "/about/"):
+        assert lastmod[public(path)] == last_changed, path
+    for path in ("/accessibility/", "/proficiency/"):
+        assert lastmod[public(path)] is None, path
+    newest_record = max(
+        model.history.aggregate(latest=Max("history_date"))["latest"] for model in content_models()
+    )
+    assert timezone.localdate(newest_record).isoformat() == last_changed
+
+
+def test_the_sitemap_schema_is_the_one_sitemaps_org_publishes():
+    assert hashlib.sha256(SITEMAP_XSD.read_bytes()).hexdigest() == SITEMAP_XSD_DIGEST
+
+
+# --- The robots file --------------------------------------------------------------------
+
+
+def robots(client) -> robotparser.RobotFileParser:
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    parser = robotparser.RobotFileParser()
+    parser.parse(response.content.decode().splitlines())
+    return parser
+
+
+def personal_addresses() -> list[str]:
+    """An address of every tool and private page the site routes, for each role where
+    the address names one: the pages search engines are asked to leave alone."""
+    tools = {"framework.views.search", "pathways.views.compare"}
+    slugs = [slug for (slug,) in sql("SELECT slug FROM roles_roleprofile")]
+    found = []
+
+    def walk_patterns(patterns, prefix):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.app_name != "admin":
+                    walk_patterns(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                view = entry.callback
+                page_query = declared(view)
+                private = page_query is not None and page_query.private
+                if not private and f"{view.__module__}.{view.__qualname__}" not in tools:
+                    continue
+                route = prefix + str(entry.pattern)
+                route = route.replace("<int:number>", "1")
+                for slug in slugs if "<slug:slug>" in route else [None]:
+                    found.append("/" + route.replace("<slug:slug>", slug or ""))
+
+    walk_patterns(get_resolver().url_patterns, "")
+    return found
+
+
+def test_robots_admits_every_page_in_the_sitemap_and_names_the_sitemap(client):
+    parser = robots(client)
+    assert parser.site_maps() == [public("/sitemap.xml")]
+    for address, _lastmod in sitemap_entries(client):
+        assert parser.can_fetch("*", address), address
+    # Open data and its downloads may be fetched too.
+    for path in ("/export/framework.json", "/export/csv/roles.csv", "/ims/case/v1p0/CFDocuments"):
+        assert parser.can_fetch("*", public(path)), path
+
+
+def test_robots_refuses_every_tool_and_private_page_and_the_admin(client):
+    parser = robots(client)
+    addresses = personal_addresses()
+    # Search, compare, the self-assessment's steps, the job description builder for
+    # every role, the skill-mix planner and its files, the team page.
+    assert len(addresses) > 5 * RoleProfile.objects.count()
+    for path in [*addresses, "/" + settings.ADMIN_URL, "/" + settings.ADMIN_URL + "login/"]:
+        assert not parser.can_fetch("*", public(path)), path
+        assert not parser.can_fetch("Googlebot", public(path)), path
+
+
+def test_robots_follows_the_admin_wherever_it_is_moved(client, settings):
+    settings.ADMIN_URL = "editors-only/"
+    parser = robots(client)
+    assert not parser.can_fetch("*", public("/editors-only/login/"))
