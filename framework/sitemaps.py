@@ -13,15 +13,16 @@ query per kind, each row with the latest record about it as a subquery:
 - a standard, an area, a level: its own record;
 - a day of the change log: that day.
 
-Pages that list or sum up the whole framework (the overview, the lists, the career
-map, an area's workforce, the change log, the open data, About) carry the day of the
-framework's last change; pages whose words are in the code, not the content
-(accessibility, proficiency, the ways in), carry none.
+Pages that list or sum up the framework (the overview, the lists, the career map, an
+area's workforce, the change log, the open data, About, the ways in) carry the day of
+the framework's last change; pages whose words are in the code, not the content
+(accessibility, proficiency), carry none.
 
-Left out, as the robots file asks search engines to leave them (``robots.py``): the
-tools whose answers depend on what a person enters (self-assessment, compare, job
-description, skill mix, team needs), search, the admin, downloads and the CASE service.
-Later pages of a paginated list are reached from its first page.
+Left out: the tools whose answers depend on what a person enters (self-assessment,
+compare, job description, skill mix, team needs) and search, which the robots file asks
+search engines to leave alone (``robots.py``), the admin, and what is not a page
+(downloads, the CASE service, the health check). Later pages of a paginated list are
+reached from its first page.
 """
 
 import datetime
@@ -55,8 +56,8 @@ NAMED_PAGES = [
     ("roles:about", True),
     ("roles:accessibility", False),
     ("roles:proficiency", False),
-    ("ways_in:start", False),
-    ("ways_in:lived-experience", False),
+    ("ways_in:start", True),
+    ("ways_in:lived-experience", True),
 ]
 
 
