@@ -14,6 +14,7 @@ from core.public import public_page
 
 from . import selectors
 from .models import Competence, Standard
+from .structured_data import section_list_data
 
 # Sections per page: the published framework's 16 fit on one; a framework many times
 # larger gets more pages, each the same size.
@@ -38,6 +39,7 @@ def section_list(request):
             "sections": cards,
             "pages": pagination(page, request.path),
             "trail": [],
+            "structured_data": lambda: section_list_data(cards),
         },
     )
 

@@ -5,12 +5,14 @@ from django.utils.encoding import escape_uri_path
 
 from . import content_cache, provenance, versioning
 from .addresses import public_address
+from .canonical import canonical_address
 
 
 def site(request):
-    """The service name shown in the header and in every page title, and what the print
-    note on every page says: the content's status, the framework cited and the page's
-    public address (callables, so they are worked out only when a page shows them)."""
+    """The service name shown in the header and in every page title, what the print
+    note on every page says (the content's status, the framework cited and the page's
+    public address) and the page's canonical address for search engines and link
+    previews (callables, so they are worked out only when a page shows them)."""
     return {
         "service_name": settings.SERVICE_NAME,
         "status_statement": provenance.STATUS_STATEMENT,
@@ -18,6 +20,7 @@ def site(request):
         # Percent-encoded as an address is written: a path nobody routes (a 404 page's)
         # is what someone sent, and must not come back as text or markup.
         "page_address": lambda: public_address(escape_uri_path(request.path)),
+        "canonical_address": lambda: canonical_address(request),
     }
 
 

@@ -32,4 +32,6 @@ urlpatterns = [
     path("standards/<code:code>/", views.standard_detail, name="standard-detail"),
     path("changes/", views.changes, name="changes"),
     path("changes/<isodate:day>/", views.changes_on_day, name="changes-on-day"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -1,5 +1,6 @@
 """The pages that read several apps at once: the overview, search, a role (with its
-moves), a competence and a standard (with the roles that need them).
+moves), a competence and a standard (with the roles that need them), the change log,
+and what search engines read about the whole site (the sitemap and the robots file).
 
 Their addresses are the ones in the page map; only the code moved here, so that
 ``competences``, ``roles`` and ``pathways`` never need to import each other upwards.
@@ -7,7 +8,8 @@ Their addresses are the ones in the page map; only the code moved here, so that
 
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -15,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from competences import selectors as competence_selectors
 from competences.models import Competence, Standard
+from competences.structured_data import competence_data, standard_data
 from core import content_cache
+from core.addresses import public_address
 from core.canonical import redirect_to_canonical
 from core.pagination import page_of, pagination, requested_page_number
 from core.public import public_page
@@ -24,9 +28,10 @@ from pathways.moves import role_moves_shown
 from pathways.ways_in import role_way_in
 from roles import selectors as role_selectors
 from roles.models import ROLE_LEVELS, RoleProfile
+from roles.structured_data import role_data
 
 from . import changes as change_log
-from . import selectors
+from . import robots, selectors, sitemaps
 from .forms import ChangeDayForm, ChangeLogForm
 from .search import KINDS, MOST_PAGES, MOST_RESULTS, PAGE_SIZE, clean_query, search_framework
 
@@ -89,6 +94,8 @@ def role_detail(request, slug):
                 lambda: draw_role_moves(role, moves) if moves.complete else None
             ),
             "all_moves_url": f"{reverse('pathways:map')}?{urlencode({'from': role.slug})}",
+            # From the requirements the body shows, read once for both.
+            "structured_data": lambda: role_data(role, sections),
         },
     )
 
@@ -107,6 +114,9 @@ def competence_detail(request, code):
     if node is None:
         return redirect_to_canonical(request, Competence.objects.all(), code=code)
     # Read only when the page renders them, not when its parts come from the content cache.
+    learning = SimpleLazyObject(
+        lambda: list(node.learning_opportunities.all()) if node.is_statement else []
+    )
     return render(
         request,
         "competences/competence_detail.html",
@@ -116,9 +126,9 @@ def competence_detail(request, code):
             "trail": SimpleLazyObject(lambda: _competence_trail(node)),
             "standards": SimpleLazyObject(lambda: list(node.standards.all())),
             "requirements": SimpleLazyObject(lambda: selectors.requirements_for(node)),
-            "learning": SimpleLazyObject(
-                lambda: list(node.learning_opportunities.all()) if node.is_statement else []
-            ),
+            "learning": learning,
+            # From the learning the body shows, read once for both.
+            "structured_data": lambda: competence_data(node, learning),
         },
     )
 
@@ -147,6 +157,7 @@ def standard_detail(request, code):
             ),
             "roles": SimpleLazyObject(lambda: selectors.roles_using(standard)),
             "trail": [(_("Standards"), reverse("competences:standard-list"))],
+            "structured_data": lambda: standard_data(standard),
         },
     )
 
@@ -200,6 +211,8 @@ def search(request):
             "all_kinds_link": _search_href(query, ""),
             "searched": "q" in request.GET,
             "trail": [],
+            # A tool: the words searched for are the page, so no address stands for it.
+            "canonical_address": None,
         },
     )
 
@@ -220,6 +233,10 @@ def changes(request):
         (before.isoformat() if before else "",),
         lambda: change_log.change_days(before=before),
     )
+    canonical = public_address(reverse("framework:changes"))
+    if before is not None:
+        # An older page of the log is picked by its day, as other lists' pages by number.
+        canonical += "?" + urlencode({"before": before.isoformat()})
     older_url = ""
     if page.older_than:
         older_url = (
@@ -234,6 +251,7 @@ def changes(request):
             "older_url": older_url,
             "is_older_page": before is not None,
             "trail": [],
+            "canonical_address": canonical,
         },
     )
 
@@ -257,3 +275,15 @@ def changes_on_day(request, day):
             "trail": [(_("What has changed"), reverse("framework:changes"))],
         },
     )
+
+
+@public_page
+def sitemap(request):
+    """Every public page once, with the day it last changed (``sitemaps.py``)."""
+    return sitemap_views.sitemap(request, sitemaps=sitemaps.SECTIONS)
+
+
+@public_page
+def robots_txt(request):
+    """What search engines may crawl, and where the sitemap is (``robots.py``)."""
+    return HttpResponse(robots.robots_txt(), content_type="text/plain; charset=utf-8")

@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # The sitemap's view and template (framework/sitemaps.py).
+    "django.contrib.sitemaps",
     "axes",
     "csp",
     "mptt",
@@ -180,6 +182,7 @@ TEMPLATES = [
             ],
             "libraries": {
                 "addresses": "core.addresses",
+                "capture": "core.capture",
                 "navigation": "core.navigation",
             },
         },

@@ -96,6 +96,8 @@ def compare(request):
             "choice": choice,
             "comparison": comparison,
             "trail": [(_("Career pathways"), reverse("pathways:map"))],
+            # A tool: the roles chosen are the page, so no address stands for it.
+            "canonical_address": None,
         },
         status=400 if choice.problems else 200,
     )

@@ -66,6 +66,8 @@ def addresses(role) -> dict[str, str]:
         "start from your last result": f"/pathways/self-assessment/{role.slug}/earlier/",
         "what has changed": "/changes/",
         "changes on one day": f"/changes/{timezone.localdate().isoformat()}/",
+        "sitemap": "/sitemap.xml",
+        "robots file": "/robots.txt",
         "open data": "/export/",
         "framework as JSON": "/export/framework.json",
         "framework as Excel": "/export/framework.xlsx",
