@@ -27,6 +27,7 @@ urlpatterns = [
         name="case-role-profiles-json",
     ),
     path("moodle.csv", views.download, {"name": "moodle.csv"}, name="moodle-csv"),
+    path("development-record.schema.json", views.record_schema, name="record-schema"),
     path("csv/<str:entity>.csv", views.table_csv, name="table-csv"),
     path("roles/<slug:slug>.json", views.role_json, name="role-json"),
     # The code converter's own pattern, so only characters codes may hold reach the view.

@@ -6,6 +6,7 @@ list page can show real sizes without building every file on a request.
 """
 
 import datetime
+import json
 import math
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.public import public_page
 from core.spreadsheets import XLSX_TYPE
+from pathways.development_record import RECORD_SCHEMA
 
 from . import downloads, formats
 from .document import competence_document, role_document
@@ -152,6 +154,7 @@ def export_list(request):
             "whole": rows[: len(WHOLE_FRAMEWORK)],
             "tables": rows[len(WHOLE_FRAMEWORK) :],
             "schema_url": base + "framework.schema.json",
+            "record_schema_url": reverse("interchange:record-schema"),
             "case_documents_url": reverse("case:CFDocuments-list"),
             "trail": [],
         },
@@ -193,4 +196,18 @@ def _item_json(document: dict | None, stem: str) -> HttpResponse:
     response = HttpResponse(formats.json_bytes(document), content_type=JSON_TYPE)
     number = document["framework"]["version"]
     response["Content-Disposition"] = content_disposition_header(False, f"{stem}-v{number}.json")
+    return response
+
+
+@public_page
+def record_schema(request):
+    """The schema of the development record's data file, which people keep themselves:
+    the same for every version of the framework, so its name carries none."""
+    response = HttpResponse(
+        json.dumps(RECORD_SCHEMA, ensure_ascii=False, indent=2) + "\n",
+        content_type="application/schema+json",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        False, "development-record.schema.json"
+    )
     return response

@@ -10,7 +10,7 @@ fix it. Nothing here logs, caches or stores what it reads.
 
 import datetime
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -55,6 +55,12 @@ class RecordItem:
     @property
     def required_name(self) -> str:
         return PROFICIENCY_NAMES.get(self.required, "")
+
+    @property
+    def self_rating_label(self) -> str:
+        from .assessment import Answer
+
+        return str(dict(Answer.choices).get(self.self_rating, ""))
 
     def overdue(self, today: datetime.date) -> bool:
         """An agreed action whose date has passed and that no supervisor has confirmed."""
@@ -360,3 +366,255 @@ def _all_dates(record: DevelopmentRecord):
 def record_as_dict(record: DevelopmentRecord) -> dict:
     """The record as plain values (for templates and tests)."""
     return asdict(record)
+
+
+# --- The record from the page's form -------------------------------------------------
+
+ITEMS_FIELD = "items"
+ADD_FIELD = "add"
+LAST_FIELD = "last"
+
+
+def field_name(kind: str, code: str) -> str:
+    """The form field of ``kind`` (evidence, action, target...) for competence ``code``."""
+    return f"{kind}-{code}"
+
+
+@dataclass
+class Needed:
+    """What the role needs of one competence now, from the framework."""
+
+    code: str
+    title: str
+    section: str
+    required: int
+    essential: bool
+    learning: list[str] = field(default_factory=list)
+
+
+def needed_by_role(sections) -> dict[str, Needed]:
+    """{code: Needed} for every competence ``sections`` (the role's requirements by
+    section, read ``with_learning``) holds, in the role's order."""
+    needed = {}
+    for group in sections:
+        for item in group.requirements:
+            competence = item.competence
+            needed[competence.code] = Needed(
+                code=competence.code,
+                title=competence.title,
+                section=group.section.title,
+                required=item.proficiency,
+                essential=item.is_essential,
+                learning=[learning.title for learning in competence.learning_opportunities.all()],
+            )
+    return needed
+
+
+def _described(item: RecordItem, need: Needed) -> RecordItem:
+    item.title, item.section = need.title, need.section
+    item.required, item.essential = need.required, need.essential
+    return item
+
+
+def record_from_gaps(
+    role, needed: dict[str, Needed], ratings: dict[str, str], *, version: int, today
+) -> DevelopmentRecord:
+    """A new record holding one item per gap (``ratings``: code to answer)."""
+    return DevelopmentRecord(
+        role_slug=role.slug,
+        role_title=role.title,
+        framework_version=version,
+        made_on=today,
+        items=[
+            _described(RecordItem(code=code, self_rating=ratings[code]), need)
+            for code, need in needed.items()
+            if code in ratings
+        ],
+    )
+
+
+def record_from_post(
+    post, role, needed: dict[str, Needed], *, version: int, today
+) -> tuple[DevelopmentRecord, list[Problem]]:
+    """The record as the form sent it, described from the framework as it is now. Text
+    over its limit is kept (and reported) so nothing typed is lost; competences the role
+    does not need are left out, and said so."""
+    problems: list[Problem] = []
+    record = DevelopmentRecord(
+        role_slug=role.slug,
+        role_title=role.title,
+        framework_version=version,
+        made_on=today,
+        supervisor=clean_text(
+            post.get("supervisor", ""),
+            limit=MAX_NAME,
+            multiline=False,
+            label=_("The supervisor's name"),
+            problems=problems,
+            anchor="supervisor",
+        ),
+        meeting=parse_date(
+            post.get("meeting"), label=_("The meeting date"), problems=problems, anchor="meeting"
+        ),
+        next_review=parse_date(
+            post.get("next_review"),
+            label=_("The next review date"),
+            problems=problems,
+            anchor="next_review",
+        ),
+    )
+    codes = []
+    for code in post.getlist(ITEMS_FIELD)[: len(needed) + 1]:
+        if code in needed and code not in codes:
+            codes.append(code)
+        elif code not in needed:
+            problems.append(
+                Problem(
+                    _("%(code)s is not a competence this role needs, so it was left out.")
+                    % {"code": echo(code)}
+                )
+            )
+    added = post.get(ADD_FIELD, "")
+    if post.get("do") == "add":
+        if added in needed and added not in codes:
+            codes.append(added)
+        elif added and added not in needed:
+            problems.append(Problem(_("Choose a competence from the list to add."), ADD_FIELD))
+    for code in sorted(codes, key=list(needed).index):
+        need = needed[code]
+        label = f"{code}:"
+        rating = post.get(field_name("rating", code), "")
+        learning = [
+            title for title in post.getlist(field_name("learning", code)) if title in need.learning
+        ][:MAX_LEARNING]
+        item = RecordItem(
+            code=code,
+            self_rating=rating if rating in SELF_RATINGS else "",
+            evidence=clean_text(
+                post.get(field_name("evidence", code), ""),
+                limit=MAX_NOTE,
+                multiline=True,
+                label=f"{label} {_('the evidence')}",
+                problems=problems,
+                anchor=field_name("evidence", code),
+            ),
+            action=clean_text(
+                post.get(field_name("action", code), ""),
+                limit=MAX_NOTE,
+                multiline=True,
+                label=f"{label} {_('the agreed action')}",
+                problems=problems,
+                anchor=field_name("action", code),
+            ),
+            target=parse_date(
+                post.get(field_name("target", code)),
+                label=f"{label} {_('the target date')}",
+                problems=problems,
+                anchor=field_name("target", code),
+            ),
+            learning=learning,
+            confirmed=post.get(field_name("confirmed", code)) == "on",
+            initials=clean_text(
+                post.get(field_name("initials", code), ""),
+                limit=MAX_INITIALS,
+                multiline=False,
+                label=f"{label} {_('the supervisor’s initials')}",
+                problems=problems,
+                anchor=field_name("initials", code),
+            ),
+        )
+        if item.confirmed and not item.initials:
+            problems.append(
+                Problem(
+                    _("%(code)s: add the supervisor's initials to confirm it.") % {"code": code},
+                    field_name("initials", code),
+                )
+            )
+        record.items.append(_described(item, need))
+    return record, problems
+
+
+def restored(record: DevelopmentRecord, needed: dict[str, Needed]) -> DevelopmentRecord:
+    """A record read from a file, for editing against the framework as it is now: items
+    the role still needs take today's description; the rest are dropped (and reported by
+    ``since``)."""
+    items = [
+        _described(replace(item, learning=list(item.learning)), needed[item.code])
+        for item in record.items
+        if item.code in needed
+    ]
+    return DevelopmentRecord(
+        role_slug=record.role_slug,
+        role_title=record.role_title,
+        framework_version=record.framework_version,
+        made_on=record.made_on,
+        supervisor=record.supervisor,
+        meeting=record.meeting,
+        next_review=record.next_review,
+        items=items,
+    )
+
+
+# --- What changed since the last record ----------------------------------------------
+
+
+@dataclass
+class RequirementChange:
+    code: str
+    title: str
+    then: str  # e.g. "Working, essential"
+    now: str  # "" when the role no longer needs it
+
+
+@dataclass
+class Since:
+    """The record now against the last one the person kept."""
+
+    made_on: datetime.date | None
+    version_then: int
+    version_now: int
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    requirements: list[RequirementChange] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.added or self.removed or self.confirmed or self.actions or self.requirements
+        )
+
+
+def _depth(required: int, essential: bool) -> str:
+    name = dict(Proficiency.choices).get(required, "")
+    kind = Requirement.ESSENTIAL.label if essential else Requirement.DESIRABLE.label
+    return f"{name}, {str(kind).lower()}" if name else ""
+
+
+def since(last: DevelopmentRecord, now: DevelopmentRecord, needed: dict[str, Needed]) -> Since:
+    """What changed between the last record and this one, and which requirements the
+    framework has changed since the last record was made."""
+    then_items = {item.code: item for item in last.items}
+    now_items = {item.code: item for item in now.items}
+    result = Since(last.made_on, last.framework_version, now.framework_version)
+    result.added = [code for code in now_items if code not in then_items]
+    result.removed = [code for code in then_items if code not in now_items]
+    for code, item in now_items.items():
+        before = then_items.get(code)
+        if before is None:
+            continue
+        if item.confirmed and not before.confirmed:
+            result.confirmed.append(code)
+        if (item.action, item.target) != (before.action, before.target):
+            result.actions.append(code)
+    for code, before in then_items.items():
+        need = needed.get(code)
+        then = _depth(before.required, before.essential)
+        if need is None:
+            result.requirements.append(RequirementChange(code, before.title, then, ""))
+        elif (need.required, need.essential) != (before.required, before.essential):
+            result.requirements.append(
+                RequirementChange(code, need.title, then, _depth(need.required, need.essential))
+            )
+    return result

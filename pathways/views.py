@@ -361,6 +361,7 @@ def self_assessment_result(request, slug):
             "answers": answers,
             "from_role": from_role,
             "progress": progress,
+            "carried": assessment.carried_answers(answers),
             "change_url": _with_query(check_url, query),
             "csv_url": f"{result_url}?{query}&format=csv" if query else f"{result_url}?format=csv",
             "trail": _assessment_trail(role),

@@ -120,6 +120,10 @@ def addresses() -> list[Address]:
         ),
         Address("skill-mix planner, unknown area", "/pathways/skill-mix/?area=nowhere", 400),
         Address("team training needs form", reverse("workforce:team")),
+        Address(
+            "development record, none yet",
+            reverse("workforce:development-record", args=[role.slug]),
+        ),
         Address("find your way in", reverse("ways_in:start")),
         Address("lived-experience route", reverse("ways_in:lived-experience")),
         Address("open data", "/export/"),
@@ -150,6 +154,12 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
     pages["team training needs"] = client.post(team, {"files": _team_files(client)})
     pages["team training needs, file refused"] = client.post(
         team, {"files": [SimpleUploadedFile("notes.csv", b"not,a\ngap,file\n", "text/csv")]}
+    )
+
+    record = reverse("workforce:development-record", args=[_longest_role().slug])
+    pages["development record"] = client.post(record, _answers(_longest_role()))
+    pages["development record, file refused"] = client.post(
+        record, {"record-file": SimpleUploadedFile("gaps.csv", b"not,a\nrecord\n", "text/csv")}
     )
 
     ways_in = reverse("ways_in:start")
@@ -192,6 +202,8 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
         "team training needs": 200,
         "team training needs, file refused": 400,
         "your ways in": 200,
+        "development record": 200,
+        "development record, file refused": 400,
         "your ways in, answers missing": 400,
         "admin sign-in refused": 200,
         "signing in paused": LOCKOUT_STATUS,
