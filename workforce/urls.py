@@ -3,7 +3,7 @@ nothing reads them, so the app sits above the others (see the README's layering)
 
 from django.urls import path
 
-from . import job_description_views, team_views, workforce_views
+from . import job_description_views, team_records_views, team_views, workforce_views
 
 app_name = "workforce"
 
@@ -32,4 +32,5 @@ urlpatterns = [
         "pathways/skill-mix/skill-mix.xlsx", workforce_views.skill_mix_xlsx, name="skill-mix-xlsx"
     ),
     path("pathways/team/", team_views.team_needs_page, name="team"),
+    path("pathways/team/records/", team_records_views.team_records_page, name="team-records"),
 ]
