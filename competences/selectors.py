@@ -5,6 +5,8 @@ from collections import defaultdict
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from core import content_cache
+
 from .models import PLACEMENT_RULE, Competence, Kind, may_sit_under
 
 
@@ -177,3 +179,19 @@ def competences_using(standard) -> list[Competence]:
     for competence in competences:
         competence.section = sections.get(competence.tree_id)
     return competences
+
+
+def codes_in_tree_order() -> dict[str, int]:
+    """Every competence's code and its place in the framework's order (sections in
+    turn, each depth first), for putting codes read from a file in that order; one
+    query, kept until the content changes."""
+    return content_cache.get_or_set(
+        "codes-in-tree-order",
+        (),
+        lambda: {
+            code: place
+            for place, code in enumerate(
+                Competence.objects.order_by("tree_id", "lft").values_list("code", flat=True)
+            )
+        },
+    )

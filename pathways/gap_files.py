@@ -14,6 +14,7 @@ raises: each problem becomes a message that names the file and says what is wron
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -24,21 +25,38 @@ from roles.models import RoleCompetence, RoleProfile
 from roles.selectors import SectionRequirements
 
 from .assessment import Answer, gap_csv_header, not_answered_in_csv
+from .development_record import MAX_FILE_BYTES
 from .forms import Problem, echo
 
 MAX_FILES = 50
 FILE_LIMIT = 200 * 1024
 TOTAL_LIMIT = 2 * 1024 * 1024
 LISTED = 5
+# The pages that take development records, whose data files may be up to
+# ``MAX_FILE_BYTES`` each: a person's record page and a team's records. Matched on the
+# address because the handler runs before the view: the upload is parsed when the view
+# first reads ``request.FILES``, and by then this handler is the only one installed.
+RECORD_PAGES = re.compile(r"^/pathways/(self-assessment/[-a-zA-Z0-9_]+/record|team/records)/$")
+RECORDS_TOTAL_LIMIT = 10 * 1024 * 1024
 
 
 class GapFileUploadHandler(KeptInMemory):
-    """Keeps uploads in memory. It stops keeping a file's bytes one past ``FILE_LIMIT``,
-    and all bytes one past ``TOTAL_LIMIT``, but counts each file's real size, so the
-    page can say which file was too large."""
+    """Keeps uploads in memory. It stops keeping a file's bytes one past its page's
+    limit for one file (``FILE_LIMIT`` for gap files, ``MAX_FILE_BYTES`` on the record
+    pages), and all bytes one past the page's limit for the request, but counts each
+    file's real size, so the page can say which file was too large."""
 
-    file_limit = FILE_LIMIT
-    request_limit = TOTAL_LIMIT
+    @property
+    def takes_records(self) -> bool:
+        return self.request is not None and bool(RECORD_PAGES.match(self.request.path_info))
+
+    @property
+    def file_limit(self) -> int:
+        return MAX_FILE_BYTES if self.takes_records else FILE_LIMIT
+
+    @property
+    def request_limit(self) -> int:
+        return RECORDS_TOTAL_LIMIT if self.takes_records else TOTAL_LIMIT
 
 
 @dataclass

@@ -28,6 +28,7 @@ from django.urls import reverse
 from core import versioning
 from core.provenance import untranslated_status_statement
 from core.spreadsheets import FOOTER_LENGTH
+from tests.browser.pages import team_record_files
 from tests.test_page_map import NO_TEMPLATE, example, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -197,14 +198,20 @@ def test_every_download_the_site_offers_says_what_it_is_and_its_version(
         if path not in FORMAT_ONLY:
             check(address, client.get(address), offered_on)
 
-    # Files asked for with a form's button: a GET form as it first stands, and the
-    # team's needs (an upload) from the gap files found above.
+    # Files asked for with a form's button: a GET form as it first stands, the team's
+    # needs (an upload) from the gap files found above, and the team's development from
+    # records.
     team = reverse("workforce:team")
+    records = reverse("workforce:team-records")
     assert buttons.get(team) == "xlsx", "the team page offers its workbook"
+    assert buttons.get(records) == "xlsx", "the team records page offers its workbook"
     for page, kind in sorted(buttons.items()):
         if page == team:
             assert gap_files, "no self-assessment offered its gap file"
             check(page, team_workbook(client, gap_files), page)
+        elif page == records:
+            upload = {"files": team_record_files(), "format": "xlsx"}
+            check(page, client.post(records, upload), page)
         else:
             check(f"{page}?format={kind}", client.get(page, {"format": kind}), page)
 

@@ -63,6 +63,7 @@ def addresses(role) -> dict[str, str]:
         "job description": job_description,
         "job description as Word": job_description + "&format=docx",
         "team training needs": "/pathways/team/",
+        "team development records": "/pathways/team/records/",
         "start from your last result": f"/pathways/self-assessment/{role.slug}/earlier/",
         "what has changed": "/changes/",
         "changes on one day": f"/changes/{timezone.localdate().isoformat()}/",

@@ -3,7 +3,13 @@ nothing reads them, so the app sits above the others (see the README's layering)
 
 from django.urls import path
 
-from . import job_description_views, record_views, team_views, workforce_views
+from . import (
+    job_description_views,
+    record_views,
+    team_records_views,
+    team_views,
+    workforce_views,
+)
 
 app_name = "workforce"
 
@@ -37,4 +43,5 @@ urlpatterns = [
         record_views.development_record,
         name="development-record",
     ),
+    path("pathways/team/records/", team_records_views.team_records_page, name="team-records"),
 ]

@@ -8,6 +8,7 @@ sending too much, or meeting a fault (``reached_pages``). Those are fetched with
 test client, which gets the same HTML the server sends.
 """
 
+import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -17,8 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from competences.models import Competence, Standard
+from pathways.development_record import DevelopmentRecord, RecordItem, record_json
 from roles.models import Area, RoleProfile
 
 ADMIN_LOGIN = "/" + settings.ADMIN_URL + "login/"
@@ -124,6 +127,7 @@ def addresses() -> list[Address]:
             "development record, none yet",
             reverse("workforce:development-record", args=[role.slug]),
         ),
+        Address("team development records form", reverse("workforce:team-records")),
         Address("find your way in", reverse("ways_in:start")),
         Address("lived-experience route", reverse("ways_in:lived-experience")),
         Address("open data", "/export/"),
@@ -145,6 +149,51 @@ def _team_files(client: Client) -> list[SimpleUploadedFile]:
     return files
 
 
+def team_record_files() -> list[SimpleUploadedFile]:
+    """Four people's development records for the longest role: an agreed action on its
+    first competence for everyone, overdue for three of them, and a confirmed second
+    competence for two, so the page shows counts, hidden counts and a withheld total."""
+    role = _longest_role()
+    first, second = role.requirements.select_related("competence").order_by(
+        "competence__tree_id", "competence__lft"
+    )[:2]
+    sections = {
+        section.tree_id: section.title for section in Competence.objects.filter(parent=None)
+    }
+    today = timezone.localdate()
+    files = []
+    for person in range(4):
+        items = [
+            RecordItem(
+                code=first.competence.code,
+                title=first.competence.title,
+                section=sections[first.competence.tree_id],
+                action="Shadow a colleague",
+                target=today + datetime.timedelta(days=-30 if person < 3 else 30),
+            )
+        ]
+        if person < 2:
+            items.append(
+                RecordItem(
+                    code=second.competence.code,
+                    title=second.competence.title,
+                    section=sections[second.competence.tree_id],
+                    action="Attend the course",
+                    confirmed=True,
+                    initials="AB",
+                )
+            )
+        record = DevelopmentRecord(
+            role_slug=role.slug,
+            role_title=role.title,
+            made_on=today - datetime.timedelta(days=person),
+            items=items,
+        )
+        data = record_json(record)
+        files.append(SimpleUploadedFile(f"record-{person}.json", data, "application/json"))
+    return files
+
+
 def reached_pages(client: Client) -> dict[str, HttpResponse]:
     """The pages no GET of an address shows, each reached as a visitor reaches it and
     checked to be the page its name says. A 405 has no body, so it is left out unless it
@@ -154,6 +203,17 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
     pages["team training needs"] = client.post(team, {"files": _team_files(client)})
     pages["team training needs, file refused"] = client.post(
         team, {"files": [SimpleUploadedFile("notes.csv", b"not,a\ngap,file\n", "text/csv")]}
+    )
+    records = reverse("workforce:team-records")
+
+    def not_a_record():
+        return SimpleUploadedFile("notes.json", b"{}", "application/json")
+
+    pages["team development records"] = client.post(
+        records, {"files": [*team_record_files(), not_a_record()]}
+    )
+    pages["team development records, file refused"] = client.post(
+        records, {"files": [not_a_record()]}
     )
 
     record = reverse("workforce:development-record", args=[_longest_role().slug])
@@ -201,6 +261,8 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
     expected = {
         "team training needs": 200,
         "team training needs, file refused": 400,
+        "team development records": 200,
+        "team development records, file refused": 400,
         "your ways in": 200,
         "development record": 200,
         "development record, file refused": 400,

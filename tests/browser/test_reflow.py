@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from competences.models import Competence, Standard
 from roles.models import Area, RoleProfile
+from tests.browser.pages import team_record_files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +57,7 @@ def every_page_type() -> list[str]:
         reverse("workforce:skill-mix") + "?area=liaison-and-diversion",
         reverse("workforce:skill-mix") + "?area=liaison-and-diversion&mix=none",
         reverse("workforce:team"),
+        reverse("workforce:team-records"),
         "/search/?q=risk",
         "/about/",
         "/accessibility/",
@@ -117,6 +119,26 @@ def test_team_needs_show_every_cell_at_320_pixels(site, page, tmp_path):
     cells = "#results tbody th, #results tbody td"
     assert page.locator(cells).count() > 6
     assert page.evaluate(OUT_OF_SIGHT, cells) == []
+
+
+def test_team_records_show_every_cell_at_320_pixels(site, page, tmp_path):
+    files = []
+    for upload in team_record_files():
+        path = tmp_path / upload.name
+        path.write_bytes(upload.read())
+        files.append(str(path))
+    page.set_viewport_size(NARROW)
+    page.goto(site + reverse("workforce:team-records"))
+    page.set_input_files("#records-files", files)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show the team’s development").click()
+    # The longest texts a count can have are among them.
+    shown = set(page.locator(".app-team-count").all_inner_texts())
+    assert {"4", "fewer than 3", "not shown"} <= shown
+    cells = "#results tbody th, #results tbody td, #results li"
+    assert page.locator(cells).count() > 10
+    assert page.evaluate(OUT_OF_SIGHT, cells) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
 
 
 def test_heat_map_caption_stays_in_sight_at_320_pixels(site, page):
