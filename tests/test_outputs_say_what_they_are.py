@@ -36,7 +36,9 @@ pytestmark = pytest.mark.django_db
 NOT_DOWNLOADS = {"/healthz"}
 # The JSON Schema describes the format, not the content: the same file serves every
 # version, so it has no version or content status to state.
-FORMAT_ONLY = {"/export/framework.schema.json"}
+FORMAT_ONLY = {"/export/framework.schema.json", "/export/development-record.schema.json"}
+# Files for search engines, not people: a list of addresses and a list of rules.
+FOR_MACHINES = {"/sitemap.xml", "/robots.txt"}
 # The CASE service's answer about one object (an item, an association, a definition) is a
 # part of a CASE document, which states what it is; the documents and packages are checked.
 CASE_DOCUMENTS = re.compile(r"/ims/case/v1p0/(CFDocuments|CFPackages)(/|$)")
@@ -66,6 +68,8 @@ def offered_downloads(client) -> tuple[dict[str, str], dict[str, str], dict[str,
     file kind}, {page address: its HTML}) for every page in the README's table."""
     found, buttons, pages = {}, {}, {}
     for row in table_rows():
+        if row["address"] in FOR_MACHINES:
+            continue
         shown = example(row, client)
         if row["template"] == NO_TEMPLATE:
             if row["address"] not in NOT_DOWNLOADS:
