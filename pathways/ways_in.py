@@ -128,6 +128,18 @@ class Answers:
     lived_experience: bool
     area: Area | None
 
+    @property
+    def starting_point_label(self) -> str:
+        return StartingPoint(self.starting_point).label
+
+    @property
+    def register_label(self) -> str:
+        return Register(self.register).label if self.register else ""
+
+    @property
+    def qualification_label(self) -> str:
+        return Qualification(self.qualification).label
+
     @classmethod
     def from_form(cls, data: dict, areas: list[Area]) -> "Answers":
         by_slug = {area.slug: area for area in areas}
