@@ -182,14 +182,16 @@ def workbook_bytes(
     return out.getvalue()
 
 
-def workbook_response(sheets: list[Sheet], filename: str, *, address: str) -> HttpResponse:
+def workbook_response(
+    sheets: list[Sheet], filename: str, *, address: str, notes: list[tuple] = ()
+) -> HttpResponse:
     """``sheets`` as an .xlsx download made from the page at ``address``, opening with an
     About sheet: the content's status, the framework's edition and version, the day it
-    was made and the page."""
+    was made and the page, then ``notes`` ((label, value) pairs) if there are any."""
     data = workbook_bytes(
         sheets,
         source=provenance.source_note(address),
-        about=provenance.about_rows(address),
+        about=[*provenance.about_rows(address), *notes],
         status=provenance.status_statement(),
     )
     return attachment(data, filename=filename, content_type=XLSX_TYPE)

@@ -36,6 +36,17 @@ def requirement_maps(role_ids) -> dict[int, dict[int, Need]]:
     return maps
 
 
+def moves_among(role_ids) -> list[tuple[int, int]]:
+    """(from role id, to role id) of every recorded move from one of ``role_ids`` to
+    another, in the moves' own order (lowest starting level first); one query."""
+    ids = list(role_ids)
+    return list(
+        Progression.objects.filter(from_role__in=ids, to_role__in=ids).values_list(
+            "from_role_id", "to_role_id"
+        )
+    )
+
+
 def role_moves(role: RoleProfile) -> dict[str, list[Progression]]:
     """Where a role leads (up and sideways) and which roles lead to it."""
     related = ["from_role__level", "to_role__level"]

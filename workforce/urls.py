@@ -37,6 +37,21 @@ urlpatterns = [
     path(
         "pathways/skill-mix/skill-mix.xlsx", workforce_views.skill_mix_xlsx, name="skill-mix-xlsx"
     ),
+    path(
+        "pathways/skill-mix/questions/",
+        workforce_views.skill_mix_questions,
+        name="skill-mix-questions",
+    ),
+    path(
+        "pathways/skill-mix/questions.docx",
+        workforce_views.skill_mix_questions_docx,
+        name="skill-mix-questions-docx",
+    ),
+    path(
+        "pathways/skill-mix/questions.xlsx",
+        workforce_views.skill_mix_questions_xlsx,
+        name="skill-mix-questions-xlsx",
+    ),
     path("pathways/team/", team_views.team_needs_page, name="team"),
     path(
         "pathways/self-assessment/<slug:slug>/record/",

@@ -122,6 +122,16 @@ def addresses() -> list[Address]:
             reverse("workforce:skill-mix") + f"?area={area.slug}&mix=none",
         ),
         Address("skill-mix planner, unknown area", "/pathways/skill-mix/?area=nowhere", 400),
+        Address("workforce questions, no service", reverse("workforce:skill-mix-questions")),
+        Address(
+            "workforce questions",
+            reverse("workforce:skill-mix-questions") + f"?area={area.slug}",
+        ),
+        Address(
+            "workforce questions, mix not read",
+            reverse("workforce:skill-mix-questions") + f"?area={area.slug}&wte-nobody=1",
+            400,
+        ),
         Address("team training needs form", reverse("workforce:team")),
         Address(
             "development record, none yet",
