@@ -502,3 +502,18 @@ def test_the_admin_refuses_a_route_link_off_the_owners_sites(staff_client, seede
     assert "Link only to the owner" in response.content.decode()
     route.refresh_from_db()
     assert route.address.startswith("https://") and "example.com" not in route.address
+
+
+def test_a_dry_run_names_roles_not_stored_yet_where_a_real_load_refuses(seeded, tmp_path):
+    """``load_framework --dry-run`` rolls the framework back before the ways in are read,
+    so on a new database no role is stored: a dry run counts them, a real load refuses."""
+    from pathways.ways_in_seed import WaysInError, load_ways_in
+
+    document = yaml.safe_load((FIXTURES / "ways_in.yaml").read_text(encoding="utf-8"))
+    document["roles"]["not-drafted-yet"] = {"starting_points": ["other"]}
+    (tmp_path / "ways_in.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    report = load_ways_in(tmp_path, dry_run=True)
+    assert report.not_yet_stored == 1
+    assert any("not stored yet" in line for line in report.lines())
+    with pytest.raises(WaysInError, match="no role profile called not-drafted-yet"):
+        load_ways_in(tmp_path)
