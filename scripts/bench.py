@@ -83,6 +83,10 @@ print(json.dumps({
         for other in RoleProfile.objects.filter(areas=area).order_by("pk")[:20]
     ),
     "team training needs": "/pathways/team/",
+    "workforce questions": f"/pathways/skill-mix/questions/?area={area.slug}",
+    "find your way in": "/ways-in/",
+    "lived-experience route": "/lived-experience/",
+    "sitemap": "/sitemap.xml",
     "what has changed": "/changes/",
     "open data": "/export/",
     "framework as JSON": "/export/framework.json",
