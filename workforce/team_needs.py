@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from competences.models import Competence, LearningOpportunity
 from core.spreadsheets import Sheet
 from pathways.gap_files import GapFiles
+from pathways.provider_summary import SUPPRESS_BELOW
 from roles.models import Requirement, RoleCompetence, RoleProfile
 from roles.selectors import sections_by_tree
 
-SUPPRESS_BELOW = 3
 FILES_FIELD = "files"
 
 
