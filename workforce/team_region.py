@@ -25,9 +25,8 @@ Rules, stated on the page too:
 - A file with exactly the same bytes as one already read is counted once, and named.
 """
 
-import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django import forms
 from django.utils.formats import date_format
@@ -35,19 +34,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from competences.models import Competence, LearningOpportunity
-from core.spreadsheets import Sheet
-from pathways.forms import Problem
-from pathways.gap_files import FILE_LIMIT, MAX_FILES, TOTAL_LIMIT
 from pathways.provider_summary import (
     SUPPRESS_BELOW,
     ProviderSummary,
     Region,
-    read_summary_file,
     region_name,
 )
 from roles.selectors import sections_by_tree
-
-from .team_records import shown_name
 
 FILES_FIELD = "files"
 
@@ -91,78 +84,6 @@ def duplicates_rule() -> str:
         "the same as one already read is the same summary chosen twice, so it is counted "
         "once."
     )
-
-
-# --- Reading the files ---------------------------------------------------------------
-
-
-@dataclass
-class RegionFiles:
-    """The summaries read from a set of uploads, and what happened to the other files:
-    ``refused`` (not a summary that can be read) and ``repeated`` (the same file as one
-    already read)."""
-
-    summaries: list[ProviderSummary] = field(default_factory=list)
-    refused: list[Problem] = field(default_factory=list)
-    repeated: list[str] = field(default_factory=list)
-
-
-def _kilobytes(size: int) -> str:
-    return _("%(size)s KB") % {"size": f"{size / 1024:,.0f}"}
-
-
-def read_summary_files(uploads, *, anchor: str = "") -> RegionFiles:
-    """Read uploaded summary files (Django ``UploadedFile`` objects). A file that cannot
-    be used is refused with a message naming it, and the others are still read; only no
-    file at all, or too many, refuses them all. Every problem links to ``anchor``."""
-    files = RegionFiles()
-    if not uploads:
-        files.refused.append(
-            Problem(_("Choose at least one provider summary file (JSON) to upload."), anchor)
-        )
-        return files
-    if len(uploads) > MAX_FILES:
-        files.refused.append(
-            Problem(
-                _("You chose %(count)d files. Upload up to %(limit)d at a time.")
-                % {"count": len(uploads), "limit": MAX_FILES},
-                anchor,
-            )
-        )
-        return files
-    read_from: dict[bytes, str] = {}
-    for upload in uploads:
-        name = shown_name(upload.name)
-        if upload.size > FILE_LIMIT:
-            message = _(
-                "“%(name)s” is %(size)s, which is over the %(limit)s limit for one file. A "
-                "provider summary is a few KB: check you chose the right file."
-            ) % {"name": name, "size": _kilobytes(upload.size), "limit": _kilobytes(FILE_LIMIT)}
-            files.refused.append(Problem(message, anchor))
-            continue
-        data = upload.read()
-        if len(data) < upload.size:
-            # The upload handler kept no more bytes once the request's limit was reached.
-            message = _(
-                "“%(name)s” was not read: the files you chose add up to more than %(limit)s. "
-                "Upload it again with fewer files."
-            ) % {"name": name, "limit": _kilobytes(TOTAL_LIMIT)}
-            files.refused.append(Problem(message, anchor))
-            continue
-        read = read_summary_file(f"“{name}”", data)
-        if read.summary is None:
-            files.refused.append(Problem(read.problem, anchor))
-            continue
-        digest = hashlib.sha256(data).digest()
-        if digest in read_from:
-            files.repeated.append(
-                _("“%(name)s” is the same file as “%(first)s”, so it was counted once.")
-                % {"name": name, "first": read_from[digest]}
-            )
-            continue
-        read_from[digest] = name
-        files.summaries.append(read.summary)
-    return files
 
 
 # --- Counting ------------------------------------------------------------------------
@@ -433,97 +354,3 @@ def _services(summaries: list[ProviderSummary]) -> list[tuple[str, int]]:
     return sorted(
         ((names[slug], count) for slug, count in counts.items()), key=lambda pair: pair[0]
     )
-
-
-# --- The workbook --------------------------------------------------------------------
-
-
-def _count_columns(heading: str) -> list[str]:
-    return [
-        heading,
-        _("%(heading)s: count not shown") % {"heading": heading},
-        _("Providers whose numbers it adds up"),
-        _("People in those providers’ teams"),
-        _("Numbers not included"),
-        _("Providers those come from"),
-    ]
-
-
-def _count_cells(count: RegionalCount) -> list:
-    return [
-        count.cell,
-        count.note,
-        count.providers,
-        count.people,
-        count.not_given,
-        count.not_given_providers,
-    ]
-
-
-def region_sheets(region: TeamRegion, files: RegionFiles) -> list[Sheet]:
-    """The page's tables as spreadsheet sheets, in the page's order, after a summary.
-    A figure is a number, or blank with what the page says in the column beside it;
-    where it comes from is in numbers of its own."""
-    about = Sheet(
-        title=_("Summary"),
-        header=[_("What"), _("Detail")],
-        rows=[
-            [_("Summaries read"), region.providers],
-            [_("People in the providers’ teams"), region.people.cell],
-            [_("People: count not shown"), region.people.note],
-            [_("Providers with fewer than 3 people"), region.people.not_given],
-            [_("Regions"), "; ".join(f"{name} ({count})" for name, count in region.regions)],
-            [_("Services"), "; ".join(f"{name} ({count})" for name, count in region.services)],
-            [_("Made between"), f"{region.first_made} – {region.last_made}"],
-            [_("Framework versions"), region.versions_text],
-            [_("Files not used"), len(files.refused)],
-            [_("Files counted once"), len(files.repeated)],
-            [_("Where the figures come from"), sources_rule()],
-            [_("Small numbers"), suppression_rule()],
-            [_("Regions: check first"), region_caution()],
-            [_("Same file twice"), duplicates_rule()],
-        ],
-    )
-    sections = Sheet(
-        title=_("By section"),
-        header=[_("Section"), *_count_columns(_("Gaps in the section"))],
-        rows=[[row.title, *_count_cells(row.gaps)] for row in region.sections],
-    )
-    competences = Sheet(
-        title=_("By competence"),
-        header=[
-            _("Code"),
-            _("Competence"),
-            _("Section"),
-            *_count_columns(_("People with this gap")),
-        ],
-        rows=[
-            [row.code, row.title, row.section, *_count_cells(row.people)]
-            for row in region.competences
-        ],
-    )
-    learning = Sheet(
-        title=_("Learning"),
-        header=[_("Learning"), _("Kind"), *_count_columns(_("Gaps it addresses"))],
-        rows=[
-            [
-                row.title,
-                row.learning.get_kind_display()
-                if row.learning
-                else _("No longer in the framework"),
-                *_count_cells(row.gaps),
-            ]
-            for row in region.learning
-        ],
-    )
-    sheets = [about, sections, competences, learning]
-    if files.refused or files.repeated:
-        sheets.append(
-            Sheet(
-                title=_("Files not counted"),
-                header=[_("What happened")],
-                rows=[[problem.message] for problem in files.refused]
-                + [[message] for message in files.repeated],
-            )
-        )
-    return sheets

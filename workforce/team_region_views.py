@@ -20,13 +20,13 @@ from .team_region import (
     FILES_FIELD,
     TeamRegionForm,
     duplicates_rule,
-    read_summary_files,
     region_caution,
-    region_sheets,
     sources_rule,
     suppression_rule,
     team_region,
 )
+from .team_region_files import read_summary_files
+from .team_region_sheets import region_sheets
 
 FILES_ID = "summary-files"
 
