@@ -33,6 +33,7 @@ SUMMARY_VERSION = 1
 SUPPRESS_BELOW = 3
 MAX_ENTRIES = 1000  # competences or learning items in one file: far more than exist
 MAX_TITLE = 500
+MAX_COUNT = 100_000  # people or gaps in one team: far more than any team has
 
 
 class Region(models.TextChoices):
@@ -113,6 +114,7 @@ def summary_json(summary: ProviderSummary, *, status: str) -> bytes:
 _COUNT = {
     "type": ["integer", "null"],
     "minimum": SUPPRESS_BELOW,
+    "maximum": MAX_COUNT,
     "description": "A count of 3 or more, or null for 1 or 2 (not shown).",
 }
 
@@ -291,18 +293,18 @@ def read_summary_file(name: str, data: bytes) -> ReadSummary:
             service_slug=document["service"]["slug"],
             service_name=one_line(document["service"]["name"], limit=120),
             region=document["region"],
-            people=document["people"],
+            people=_count(document["people"]),
             gaps=[
                 SummaryGap(
                     code=gap["code"],
                     title=one_line(gap["title"], limit=MAX_TITLE),
                     section=one_line(gap["section"], limit=MAX_TITLE),
-                    people=gap["people"],
+                    people=_count(gap["people"]),
                 )
                 for gap in document["gaps"]
             ],
             learning=[
-                SummaryLearning(title=one_line(item["title"], limit=200), gaps=item["gaps"])
+                SummaryLearning(title=one_line(item["title"], limit=200), gaps=_count(item["gaps"]))
                 for item in document["learning"]
             ],
         )
@@ -317,12 +319,20 @@ def _contradiction(document: dict) -> str:
         return _("%(file)s names a competence or a learning item twice, so it has been changed.")
     people = document["people"]
     counts = [gap["people"] for gap in document["gaps"] if gap["people"] is not None]
-    if counts and (people is None or max(counts) > people):
+    learning = [item["gaps"] for item in document["learning"] if item["gaps"] is not None]
+    if ((counts or learning) and people is None) or (counts and max(counts) > people):
+        # A team of 1 or 2 has no count of 3 or more; nor has anything more people
+        # with a gap than the team has.
         return _(
             "%(file)s counts more people with a gap than there are in the team, so it has "
             "been changed."
         )
     return ""
+
+
+def _count(value) -> int | None:
+    """A count as the file gives it; JSON Schema takes 3.0 as an integer, shown as 3."""
+    return None if value is None else int(value)
 
 
 def _refuse_constant(name):

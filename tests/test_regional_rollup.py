@@ -755,6 +755,8 @@ def test_every_file_refused_is_a_400_with_each_message(client, bad_files):
     [
         lambda document: document.update(region="wales"),
         lambda document: document.update(people="12"),
+        lambda document: document.update(people=1_000_000),
+        lambda document: document.update(people=None),
         lambda document: document.update(made_on="2026-02-30"),
         lambda document: document.update(extra=True),
         lambda document: document["gaps"].append(copy.deepcopy(document["gaps"][0])),
