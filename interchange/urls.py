@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("moodle.csv", views.download, {"name": "moodle.csv"}, name="moodle-csv"),
     path("development-record.schema.json", views.record_schema, name="record-schema"),
+    path("provider-summary.schema.json", views.summary_schema, name="summary-schema"),
     path("csv/<str:entity>.csv", views.table_csv, name="table-csv"),
     path("roles/<slug:slug>.json", views.role_json, name="role-json"),
     # The code converter's own pattern, so only characters codes may hold reach the view.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.public import public_page
 from core.spreadsheets import XLSX_TYPE
 from pathways.development_record import RECORD_SCHEMA
+from pathways.provider_summary import SUMMARY_SCHEMA
 
 from . import downloads, formats
 from .document import competence_document, role_document
@@ -155,6 +156,7 @@ def export_list(request):
             "tables": rows[len(WHOLE_FRAMEWORK) :],
             "schema_url": base + "framework.schema.json",
             "record_schema_url": reverse("interchange:record-schema"),
+            "summary_schema_url": reverse("interchange:summary-schema"),
             "case_documents_url": reverse("case:CFDocuments-list"),
             "trail": [],
         },
@@ -199,15 +201,24 @@ def _item_json(document: dict | None, stem: str) -> HttpResponse:
     return response
 
 
+def _schema_response(schema: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(schema, ensure_ascii=False, indent=2) + "\n",
+        content_type="application/schema+json",
+    )
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
+
+
 @public_page
 def record_schema(request):
     """The schema of the development record's data file, which people keep themselves:
     the same for every version of the framework, so its name carries none."""
-    response = HttpResponse(
-        json.dumps(RECORD_SCHEMA, ensure_ascii=False, indent=2) + "\n",
-        content_type="application/schema+json",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        False, "development-record.schema.json"
-    )
-    return response
+    return _schema_response(RECORD_SCHEMA, "development-record.schema.json")
+
+
+@public_page
+def summary_schema(request):
+    """The schema of a provider's summary of its team's training needs, which providers
+    send their commissioners: the same for every version of the framework."""
+    return _schema_response(SUMMARY_SCHEMA, "provider-summary.schema.json")

@@ -28,7 +28,7 @@ from django.urls import reverse
 from core import versioning
 from core.provenance import untranslated_status_statement
 from core.spreadsheets import FOOTER_LENGTH
-from tests.browser.pages import team_record_files
+from tests.browser.pages import provider_summary_files, team_record_files
 from tests.test_page_map import NO_TEMPLATE, example, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,11 @@ pytestmark = pytest.mark.django_db
 NOT_DOWNLOADS = {"/healthz"}
 # The JSON Schema describes the format, not the content: the same file serves every
 # version, so it has no version or content status to state.
-FORMAT_ONLY = {"/export/framework.schema.json", "/export/development-record.schema.json"}
+FORMAT_ONLY = {
+    "/export/framework.schema.json",
+    "/export/development-record.schema.json",
+    "/export/provider-summary.schema.json",
+}
 # Files for search engines, not people: a list of addresses and a list of rules.
 FOR_MACHINES = {"/sitemap.xml", "/robots.txt"}
 # The CASE service's answer about one object (an item, an association, a definition) is a
@@ -63,9 +67,9 @@ def page_text(response) -> str:
     return html.unescape(response.content.decode())
 
 
-def offered_downloads(client) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """({download address: the page that offers it}, {page with a file button: the
-    file kind}, {page address: its HTML}) for every page in the README's table."""
+def offered_downloads(client) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
+    """({download address: the page that offers it}, {page with file buttons: the file
+    kinds}, {page address: its HTML}) for every page in the README's table."""
     found, buttons, pages = {}, {}, {}
     for row in table_rows():
         if row["address"] in FOR_MACHINES:
@@ -81,8 +85,9 @@ def offered_downloads(client) -> tuple[dict[str, str], dict[str, str], dict[str,
         pages[shown] = text
         for link in DOWNLOAD_LINK.findall(text) + OPEN_DATA_LINK.findall(text):
             found.setdefault(html.unescape(link), shown)
-        for kind in FILE_BUTTON.findall(text):
-            buttons[shown] = kind
+        kinds = FILE_BUTTON.findall(text)
+        if kinds:
+            buttons[shown] = kinds
     return found, buttons, pages
 
 
@@ -152,11 +157,12 @@ def about_csv_rows(client) -> dict[str, str]:
     return dict(rows[1:])
 
 
-def team_workbook(client, gap_files: list[tuple[str, bytes]]):
+def team_download(client, gap_files: list[tuple[str, bytes]], kind: str):
+    """The team page's workbook (``xlsx``) or summary for the commissioner (``json``)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     files = [SimpleUploadedFile(name, data, content_type="text/csv") for name, data in gap_files]
-    return client.post(reverse("workforce:team"), {"files": files, "format": "xlsx"})
+    return client.post(reverse("workforce:team"), {"files": files, "format": kind})
 
 
 def test_every_download_the_site_offers_says_what_it_is_and_its_version(
@@ -203,21 +209,28 @@ def test_every_download_the_site_offers_says_what_it_is_and_its_version(
             check(address, client.get(address), offered_on)
 
     # Files asked for with a form's button: a GET form as it first stands, the team's
-    # needs (an upload) from the gap files found above, and the team's development from
-    # records.
+    # needs and its summary for the commissioner (uploads) from the gap files found
+    # above, the team's development from records, and the training needs across
+    # providers from summaries made on the team page.
     team = reverse("workforce:team")
     records = reverse("workforce:team-records")
-    assert buttons.get(team) == "xlsx", "the team page offers its workbook"
-    assert buttons.get(records) == "xlsx", "the team records page offers its workbook"
-    for page, kind in sorted(buttons.items()):
-        if page == team:
-            assert gap_files, "no self-assessment offered its gap file"
-            check(page, team_workbook(client, gap_files), page)
-        elif page == records:
-            upload = {"files": team_record_files(), "format": "xlsx"}
-            check(page, client.post(records, upload), page)
-        else:
-            check(f"{page}?format={kind}", client.get(page, {"format": kind}), page)
+    region = reverse("workforce:team-region")
+    assert buttons.get(team) == ["xlsx", "json"], "the team page's workbook and summary"
+    assert buttons.get(records) == ["xlsx"], "the team records page offers its workbook"
+    assert buttons.get(region) == ["xlsx"], "the regional page offers its workbook"
+    for page, kinds in sorted(buttons.items()):
+        for kind in kinds:
+            if page == team:
+                assert gap_files, "no self-assessment offered its gap file"
+                check(page, team_download(client, gap_files, kind), page)
+            elif page == records:
+                upload = {"files": team_record_files(), "format": kind}
+                check(page, client.post(records, upload), page)
+            elif page == region:
+                upload = {"files": provider_summary_files(client), "format": kind}
+                check(page, client.post(region, upload), page)
+            else:
+                check(f"{page}?format={kind}", client.get(page, {"format": kind}), page)
 
     # The editors' blank import template, from the admin.
     response = staff_client.get(reverse("admin:core_frameworkversion_blank_template"))

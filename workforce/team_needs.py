@@ -26,18 +26,28 @@ from django.utils.translation import gettext as _
 from competences.models import Competence, LearningOpportunity
 from core.spreadsheets import Sheet
 from pathways.gap_files import GapFiles
+from pathways.provider_summary import SUPPRESS_BELOW, Region
 from roles.models import Requirement, RoleCompetence, RoleProfile
 from roles.selectors import sections_by_tree
 
-SUPPRESS_BELOW = 3
 FILES_FIELD = "files"
 
 
 class TeamNeedsForm(forms.Form):
-    """The choices beside the uploaded files: exact numbers, and page or Excel."""
+    """The choices beside the uploaded files: exact numbers; the page, Excel or the
+    summary for the commissioner (``json``); and the summary's service (an area's slug,
+    blank to work it out from the roles) and region (blank: not given)."""
 
     exact = forms.BooleanField(required=False)
-    format = forms.ChoiceField(choices=[("page", "page"), ("xlsx", "xlsx")], required=False)
+    format = forms.ChoiceField(
+        choices=[("page", "page"), ("xlsx", "xlsx"), ("json", "json")], required=False
+    )
+    service = forms.ChoiceField(required=False)
+    region = forms.ChoiceField(choices=[("", ""), *Region.choices], required=False)
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", ""), *((area.slug, area.name) for area in areas)]
 
 
 @dataclass

@@ -45,8 +45,7 @@ from pathways.development_record import (
 )
 from pathways.forms import ECHO_LIMIT, Problem
 from pathways.gap_files import MAX_FILES, RECORDS_TOTAL_LIMIT
-
-from .team_needs import SUPPRESS_BELOW
+from pathways.provider_summary import SUPPRESS_BELOW
 
 FILES_FIELD = "files"
 
@@ -109,7 +108,7 @@ def read_team_records(uploads, *, anchor: str = "") -> TeamRecordFiles:
         return files
     read_from: dict[bytes, str] = {}
     for upload in uploads:
-        name = _shown_name(upload.name)
+        name = shown_name(upload.name)
         if upload.size > MAX_FILE_BYTES:
             files.refused.append(
                 Problem(
@@ -160,7 +159,7 @@ def _megabytes(size: int) -> str:
     return _("%(count)d MB") % {"count": size // (1024 * 1024)}
 
 
-def _shown_name(name: str | None) -> str:
+def shown_name(name: str | None) -> str:
     """A file's name as messages show it, in quotes: short enough that the quotes are
     kept when the record reader cuts what it repeats (``pathways.forms.echo``)."""
     name = (name or "").strip() or _("Unnamed file")

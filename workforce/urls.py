@@ -7,6 +7,7 @@ from . import (
     job_description_views,
     record_views,
     team_records_views,
+    team_region_views,
     team_views,
     workforce_views,
 )
@@ -59,4 +60,5 @@ urlpatterns = [
         name="development-record",
     ),
     path("pathways/team/records/", team_records_views.team_records_page, name="team-records"),
+    path("pathways/team/region/", team_region_views.team_region_page, name="team-region"),
 ]

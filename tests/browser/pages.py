@@ -138,6 +138,7 @@ def addresses() -> list[Address]:
             reverse("workforce:development-record", args=[role.slug]),
         ),
         Address("team development records form", reverse("workforce:team-records")),
+        Address("training needs across providers form", reverse("workforce:team-region")),
         Address("find your way in", reverse("ways_in:start")),
         Address("lived-experience route", reverse("ways_in:lived-experience")),
         Address("open data", "/export/"),
@@ -147,12 +148,12 @@ def addresses() -> list[Address]:
     ]
 
 
-def _team_files(client: Client) -> list[SimpleUploadedFile]:
-    """Two people's real gap files, as the self-assessment result downloads them."""
+def _team_files(client: Client, people: int = 2) -> list[SimpleUploadedFile]:
+    """``people`` people's real gap files, as the self-assessment result downloads them."""
     role = _longest_role()
     result = reverse("pathways:self-assessment-result", args=[role.slug])
     files = []
-    for person in range(2):
+    for person in range(people):
         response = client.get(result, {**_answers(role), "format": "csv"})
         assert response.status_code == 200, response.content[:200]
         files.append(SimpleUploadedFile(f"gaps-{person}.csv", response.content, "text/csv"))
@@ -204,6 +205,22 @@ def team_record_files() -> list[SimpleUploadedFile]:
     return files
 
 
+def provider_summary_files(client: Client) -> list[SimpleUploadedFile]:
+    """Two providers' summaries, made on the team page from real gap files: a team of
+    three, whose shared gaps are counted, and a team of two, whose counts are hidden."""
+    files = []
+    for people, region in ((3, "london"), (2, "")):
+        response = client.post(
+            reverse("workforce:team"),
+            {"files": _team_files(client, people), "format": "json", "region": region},
+        )
+        assert response.status_code == 200, response.content[:200]
+        files.append(
+            SimpleUploadedFile(f"summary-{people}.json", response.content, "application/json")
+        )
+    return files
+
+
 def reached_pages(client: Client) -> dict[str, HttpResponse]:
     """The pages no GET of an address shows, each reached as a visitor reaches it and
     checked to be the page its name says. A 405 has no body, so it is left out unless it
@@ -224,6 +241,14 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
     )
     pages["team development records, file refused"] = client.post(
         records, {"files": [not_a_record()]}
+    )
+
+    region = reverse("workforce:team-region")
+    pages["training needs across providers"] = client.post(
+        region, {"files": [*provider_summary_files(client), not_a_record()]}
+    )
+    pages["training needs across providers, file refused"] = client.post(
+        region, {"files": [not_a_record()]}
     )
 
     record = reverse("workforce:development-record", args=[_longest_role().slug])
@@ -273,6 +298,8 @@ def reached_pages(client: Client) -> dict[str, HttpResponse]:
         "team training needs, file refused": 400,
         "team development records": 200,
         "team development records, file refused": 400,
+        "training needs across providers": 200,
+        "training needs across providers, file refused": 400,
         "your ways in": 200,
         "development record": 200,
         "development record, file refused": 400,
