@@ -64,6 +64,8 @@ def addresses(role) -> dict[str, str]:
         "job description as Word": job_description + "&format=docx",
         "team training needs": "/pathways/team/",
         "team development records": "/pathways/team/records/",
+        "regional training needs": "/pathways/team/region/",
+        "workforce questions": f"/pathways/skill-mix/questions/?area={Area.objects.first().slug}",
         "start from your last result": f"/pathways/self-assessment/{role.slug}/earlier/",
         "what has changed": "/changes/",
         "changes on one day": f"/changes/{timezone.localdate().isoformat()}/",
