@@ -754,6 +754,7 @@ def test_every_file_refused_is_a_400_with_each_message(client, bad_files):
     "change",
     [
         lambda document: document.update(region="wales"),
+        lambda document: document["service"].update(slug="prison-healthcare"),
         lambda document: document.update(people="12"),
         lambda document: document.update(people=1_000_000),
         lambda document: document.update(people=None),

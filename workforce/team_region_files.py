@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from pathways.forms import Problem
 from pathways.gap_files import FILE_LIMIT, MAX_FILES, TOTAL_LIMIT
 from pathways.provider_summary import ProviderSummary, read_summary_file
+from roles.models import Area
 
 from .team_records import shown_name
 
@@ -50,6 +51,7 @@ def read_summary_files(uploads, *, anchor: str = "") -> RegionFiles:
         )
         return files
     read_from: dict[bytes, str] = {}
+    services = set(Area.objects.values_list("slug", flat=True))
     for upload in uploads:
         name = shown_name(upload.name)
         if upload.size > FILE_LIMIT:
@@ -71,6 +73,13 @@ def read_summary_files(uploads, *, anchor: str = "") -> RegionFiles:
         read = read_summary_file(f"“{name}”", data)
         if read.summary is None:
             files.refused.append(Problem(read.problem, anchor))
+            continue
+        if read.summary.service_slug not in services:
+            message = _(
+                "“%(name)s” names a service this framework does not have, so it has been "
+                "changed or comes from another site."
+            ) % {"name": name}
+            files.refused.append(Problem(message, anchor))
             continue
         digest = hashlib.sha256(data).digest()
         if digest in read_from:
