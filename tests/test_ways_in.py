@@ -517,3 +517,22 @@ def test_a_dry_run_names_roles_not_stored_yet_where_a_real_load_refuses(seeded, 
     assert any("not stored yet" in line for line in report.lines())
     with pytest.raises(WaysInError, match="no role profile called not-drafted-yet"):
         load_ways_in(tmp_path)
+
+
+def test_make_run_on_a_database_from_before_the_ways_in_adds_them_once(seeded):
+    """``load_framework --if-empty`` leaves a database with content alone, but one made
+    before the ways in existed gets them, once."""
+    import io
+
+    from django.core.management import call_command
+
+    EntryRoute.objects.all().delete()
+    RoleEntry.objects.all().delete()
+    out = io.StringIO()
+    call_command("load_framework", "--if-empty", stdout=out)
+    assert "nothing loaded" in out.getvalue()
+    assert RoleEntry.objects.count() == RoleProfile.objects.count()
+    assert EntryRoute.objects.exists()
+    before = RoleEntry.history.count()
+    call_command("load_framework", "--if-empty", stdout=io.StringIO())
+    assert RoleEntry.history.count() == before

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from interchange.loading import FIXTURES_DIR, ContentError, framework_is_empty, framework_load
+from pathways.models import RoleEntry
 from pathways.ways_in_seed import WaysInError, load_ways_in
 
 
@@ -35,6 +36,9 @@ class Command(BaseCommand):
     def handle(self, *args, path, dry_run=False, if_empty=False, **options):
         if if_empty and not framework_is_empty():
             self.stdout.write("The database already holds framework content; nothing loaded.")
+            if not RoleEntry.objects.exists():
+                # A database from before the ways in existed gets them once.
+                self._load_ways_in(path, dry_run)
             return
         try:
             report = framework_load(directory=path, dry_run=dry_run)
@@ -43,13 +47,16 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         # Each role's ways in, after the roles they belong to.
+        self._load_ways_in(path, dry_run)
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Loaded the framework from {path.name}/."))
+
+    def _load_ways_in(self, path, dry_run):
         try:
             ways_in = load_ways_in(path, dry_run=dry_run)
         except WaysInError as error:
             raise CommandError(f"Ways in not loaded: {error}") from error
         for line in ways_in.lines():
             self.stdout.write(line)
-        if dry_run:
-            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
-            return
-        self.stdout.write(self.style.SUCCESS(f"Loaded the framework from {path.name}/."))
