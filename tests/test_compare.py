@@ -195,4 +195,4 @@ def test_compare_query_count_does_not_grow_with_the_data(client, three_roles):
     before = count_queries(client, url)
     grow_framework(around=[a, b, c])
     assert RoleCompetence.objects.filter(role=a).count() > 10
-    assert count_queries(client, url) == before
+    assert count_queries(client, url, warm=False) == before

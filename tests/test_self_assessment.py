@@ -343,7 +343,7 @@ def test_form_query_count_does_not_grow_with_the_data(client, target, current_ro
     before = count_queries(client, url)
     grow_framework(around=[role, current_role])
     assert role.requirements.count() > 50
-    assert count_queries(client, url) == before
+    assert count_queries(client, url, warm=False) == before
 
 
 def test_result_query_count_does_not_grow_with_the_data(client, target, current_role):
@@ -351,4 +351,4 @@ def test_result_query_count_does_not_grow_with_the_data(client, target, current_
     url = result_url(role, **{"from": current_role.slug, answer(statements[0]): "partly"})
     before = count_queries(client, url)
     grow_framework(around=[role, current_role])
-    assert count_queries(client, url) == before
+    assert count_queries(client, url, warm=False) == before

@@ -174,4 +174,4 @@ def test_step_query_counts_do_not_grow_with_the_data(client, target, page):
     address += "?" + urlencode({"from": current.slug, field(statements[1]): "partly"})
     before = count_queries(client, address)
     grow_framework(around=[role, current])
-    assert count_queries(client, address) == before
+    assert count_queries(client, address, warm=False) == before
