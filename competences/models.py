@@ -11,7 +11,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from core.addresses import item_address
+from core.addresses import is_https_on, item_address
 from core.stored_text import SafeText
 
 from .fulltext import COMPETENCE_FIELDS, STANDARD_FIELDS, search_index
@@ -351,8 +351,7 @@ OFFICIAL_LEARNING_HOSTS = frozenset(
 
 
 def is_official_learning_address(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme == "https" and (parts.hostname or "") in OFFICIAL_LEARNING_HOSTS
+    return is_https_on(value, OFFICIAL_LEARNING_HOSTS)
 
 
 def validate_official_learning_address(value: str) -> None:

@@ -8,6 +8,7 @@ once and remembered; a hit costs a dictionary lookup.
 """
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
@@ -67,3 +68,13 @@ def public_address(path: str) -> str:
     a request named: a file or page kept in the cache must not carry the host of
     whichever request first built it."""
     return settings.PUBLIC_URL + path
+
+
+def is_https_on(value: str, hosts) -> bool:
+    """Whether ``value`` is an https address on one of ``hosts`` (an address that cannot
+    be read as one is not)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and (parts.hostname or "") in hosts

@@ -39,6 +39,26 @@ def private_page(view=None, *, public: tuple[str, ...] = ()):
     return declare(wrapped, PageQuery(frozenset(public), private=True))
 
 
+def _answered_by_post(view, *, blank_form_indexed: bool):
+    """``view`` answering a form sent by POST: the answer is never cached and kept out of
+    search engines, with no CSRF token (see ``private_upload_page``); the blank form (a
+    GET) reads no query parameters, so the page cache may keep it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        answer = request.method not in ("GET", "HEAD")
+        if answer:
+            add_never_cache_headers(response)
+        if answer or not blank_form_indexed:
+            response["X-Robots-Tag"] = "noindex"
+        if answer and blank_form_indexed:
+            response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return csrf_exempt(declare(wrapped, PageQuery(frozenset(), private=not blank_form_indexed)))
+
+
 def private_upload_page(view):
     """Pages that take an upload (a POST) and answer with what it held: the answer is
     kept out of caches, and every answer out of search engines. The blank form (a GET)
@@ -50,17 +70,7 @@ def private_upload_page(view):
     form sets no cookie, so it can be cached and compressed; and browsers may send
     "Origin: null" with the form, which a CSRF check would refuse.
     """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD"):
-            add_never_cache_headers(response)
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    # The blank form reads no query parameters: an address with any is not kept.
-    return csrf_exempt(declare(wrapped, PageQuery(frozenset(), private=True)))
+    return _answered_by_post(view, blank_form_indexed=False)
 
 
 def private_answer_page(view):
@@ -69,14 +79,4 @@ def private_answer_page(view):
     the page cache may keep; an answer is kept out of caches and search engines, and
     links on it send no Referer. No CSRF token, for the reasons ``private_upload_page``
     gives: a forged answer changes nothing and shows only to whoever sent it."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD"):
-            add_never_cache_headers(response)
-            response["X-Robots-Tag"] = "noindex"
-            response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return csrf_exempt(declare(wrapped, PageQuery(frozenset())))
+    return _answered_by_post(view, blank_form_indexed=True)

@@ -268,8 +268,8 @@ def read_record_file(name: str, data: bytes, *, role_slug: str | None = None) ->
     except UnicodeDecodeError:
         return refuse(_("%(file)s is not a development record: it is not UTF-8 text."))
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
+        document = strict_json(text)
+    except ValueError:
         return refuse(_("%(file)s is not a development record: it is not JSON."))
     if not isinstance(document, dict) or document.get("format") != RECORD_FORMAT:
         return refuse(
@@ -335,6 +335,15 @@ def read_record_file(name: str, data: bytes, *, role_slug: str | None = None) ->
 
 def _refuse_constant(name):
     raise ValueError(f"{name} is not JSON")
+
+
+def strict_json(text: str):
+    """``text`` read as JSON, refusing what Python's reader lets through and JSON does
+    not allow (NaN, Infinity) and nesting too deep to read: ValueError for either."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _file_text(value, limit: int, multiline: bool) -> str:

@@ -1,11 +1,14 @@
 """Moves between role profiles: the framework's career pathways."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from competences.history import ContentHistory
+from core.addresses import is_https_on
 from core.stored_text import SafeText
 
 
@@ -237,19 +240,11 @@ ENTRY_HOST_OWNERS = {
 
 
 def entry_host_owner(value: str) -> str:
-    from urllib.parse import urlsplit
-
     return ENTRY_HOST_OWNERS.get(urlsplit(value).hostname or "", "")
 
 
 def is_official_entry_address(value: str) -> bool:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme == "https" and (parts.hostname or "") in OFFICIAL_ENTRY_HOSTS
+    return is_https_on(value, OFFICIAL_ENTRY_HOSTS)
 
 
 def validate_official_entry_address(value: str) -> None:

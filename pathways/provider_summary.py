@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from core.text import one_line
 
-from .development_record import RECORD_FORMAT
+from .development_record import RECORD_FORMAT, strict_json
 
 SUMMARY_FORMAT = "non-custodial-framework/provider-summary"
 SUMMARY_VERSION = 1
@@ -247,8 +247,8 @@ def read_summary_file(name: str, data: bytes) -> ReadSummary:
     except UnicodeDecodeError:
         return refuse(_("%(file)s is not a provider summary: it is not UTF-8 text."))
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
+        document = strict_json(text)
+    except ValueError:
         return refuse(
             _(
                 "%(file)s is not a provider summary: it is not JSON. A gap spreadsheet goes "
@@ -333,7 +333,3 @@ def _contradiction(document: dict) -> str:
 def _count(value) -> int | None:
     """A count as the file gives it; JSON Schema takes 3.0 as an integer, shown as 3."""
     return None if value is None else int(value)
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not JSON")
