@@ -25,7 +25,6 @@ Rules, stated on the page too:
 """
 
 import datetime
-import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -43,9 +42,11 @@ from pathways.development_record import (
     RecordItem,
     read_record_file,
 )
-from pathways.forms import ECHO_LIMIT, Problem
-from pathways.gap_files import MAX_FILES, RECORDS_TOTAL_LIMIT
+from pathways.forms import Problem
+from pathways.gap_files import RECORDS_TOTAL_LIMIT
 from pathways.provider_summary import SUPPRESS_BELOW
+
+from .uploaded_files import read_uploads
 
 FILES_FIELD = "files"
 
@@ -88,83 +89,32 @@ class TeamRecordFiles:
 
 
 def read_team_records(uploads, *, anchor: str = "") -> TeamRecordFiles:
-    """Read uploaded record files (Django ``UploadedFile`` objects). A file that cannot
-    be used is refused with a message naming it, and the others are still read; only
-    no file at all, or too many, refuses them all. Every problem links to ``anchor``."""
-    files = TeamRecordFiles()
-    if not uploads:
-        files.refused.append(
-            Problem(_("Choose at least one development record file (JSON) to upload."), anchor)
-        )
-        return files
-    if len(uploads) > MAX_FILES:
-        files.refused.append(
-            Problem(
-                _("You chose %(count)d files. Upload up to %(limit)d at a time.")
-                % {"count": len(uploads), "limit": MAX_FILES},
-                anchor,
+    """Read uploaded record files (see ``uploaded_files.read_uploads``)."""
+
+    def read_one(name: str, data: bytes):
+        read = read_record_file(name, data)
+        return read.record, [problem.message for problem in read.problems]
+
+    files = read_uploads(
+        uploads,
+        anchor=anchor,
+        nothing_chosen=_("Choose at least one development record file (JSON) to upload."),
+        file_limit=MAX_FILE_BYTES,
+        too_large=lambda name, size: (
+            _(
+                "“%(name)s” is %(size)s, which is over the %(limit)s limit for one "
+                "file. Check you chose a development record’s data file."
             )
-        )
-        return files
-    read_from: dict[bytes, str] = {}
-    for upload in uploads:
-        name = shown_name(upload.name)
-        if upload.size > MAX_FILE_BYTES:
-            files.refused.append(
-                Problem(
-                    _(
-                        "“%(name)s” is %(size)s, which is over the %(limit)s limit for one "
-                        "file. Check you chose a development record’s data file."
-                    )
-                    % {
-                        "name": name,
-                        "size": filesizeformat(upload.size),
-                        "limit": _megabytes(MAX_FILE_BYTES),
-                    },
-                    anchor,
-                )
-            )
-            continue
-        data = upload.read()
-        if len(data) < upload.size:
-            # The upload handler kept no more bytes once the request's limit was reached.
-            files.refused.append(
-                Problem(
-                    _(
-                        "“%(name)s” was not read: the files you chose add up to more than "
-                        "%(limit)s. Upload it again with fewer files."
-                    )
-                    % {"name": name, "limit": _megabytes(RECORDS_TOTAL_LIMIT)},
-                    anchor,
-                )
-            )
-            continue
-        read = read_record_file(f"“{name}”", data)
-        if read.record is None:
-            files.refused += [Problem(problem.message, anchor) for problem in read.problems]
-            continue
-        digest = hashlib.sha256(data).digest()
-        if digest in read_from:
-            files.repeated.append(
-                _("“%(name)s” is the same file as “%(first)s”, so it was counted once.")
-                % {"name": name, "first": read_from[digest]}
-            )
-            continue
-        read_from[digest] = name
-        files.records.append(read.record)
-    return files
+            % {"name": name, "size": filesizeformat(size), "limit": _megabytes(MAX_FILE_BYTES)}
+        ),
+        request_limit_text=_megabytes(RECORDS_TOTAL_LIMIT),
+        read_one=read_one,
+    )
+    return TeamRecordFiles(records=files.read, refused=files.refused, repeated=files.repeated)
 
 
 def _megabytes(size: int) -> str:
     return _("%(count)d MB") % {"count": size // (1024 * 1024)}
-
-
-def shown_name(name: str | None) -> str:
-    """A file's name as messages show it, in quotes: short enough that the quotes are
-    kept when the record reader cuts what it repeats (``pathways.forms.echo``)."""
-    name = (name or "").strip() or _("Unnamed file")
-    room = ECHO_LIMIT - 2
-    return name if len(name) <= room else name[: room - 1] + "…"
 
 
 # --- Counting ------------------------------------------------------------------------
