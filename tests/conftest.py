@@ -38,6 +38,11 @@ def pytest_configure(config):
     cache = settings.CACHES["default"] | {"KEY_PREFIX": f"test-{os.getpid()}"}
     if cache["BACKEND"].endswith("FileBasedCache"):
         cache["LOCATION"] = config.stash[CACHE_DIR] = tempfile.mkdtemp(prefix="framework-cache-")
+        # Each test writes under a key prefix of its own, so a worker's entries pass the
+        # production limit of 1,000 within the run; past it, Django deletes a third of
+        # the files at random, and a test could lose what it wrote a moment before (the
+        # downloads tests did, now and then). The run's own folder keeps everything.
+        cache["OPTIONS"] = {**cache.get("OPTIONS", {}), "MAX_ENTRIES": 1_000_000}
     settings.CACHES = {"default": cache, "content": cache}
     settings.PAGE_CACHE = True
     settings.CONTENT_CACHE = True
